@@ -1,0 +1,33 @@
+"""The dunning decisions, in plain Python: no Odoo import anywhere in this package."""
+
+from .engine import (  # noqa: F401
+    EXCLUDED_DISPUTED,
+    EXCLUDED_NO_FOLLOWUP,
+    EXCLUDED_NO_POLICY,
+    EXCLUDED_NOT_OVERDUE,
+    SKIP_BELOW_MINIMUM,
+    SKIP_BLACKLISTED,
+    SKIP_CREDIT_COVERS,
+    SKIP_NO_EMAIL,
+    SKIP_PAUSED,
+    add_delay,
+    add_months,
+    decide_customer,
+    is_positive,
+    match_policy,
+    next_level_date,
+    plan_run,
+)
+from .config import LevelConfig, approximate_days, policy_problems  # noqa: F401
+from .facts import (  # noqa: F401
+    DELAY_UNITS,
+    PARTNER_TYPES,
+    TONES,
+    Customer,
+    CustomerDecision,
+    Invoice,
+    Level,
+    LineDecision,
+    Policy,
+    RunPlan,
+)

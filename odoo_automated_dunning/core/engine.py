@@ -1,0 +1,237 @@
+"""Which reminder each customer gets on a run date, and why the others get none.
+
+Rules (the README lists them for users):
+- an invoice is overdue the day after its due date;
+- its first reminder is always the policy's first level, and it climbs one level per run,
+  never before the level's delay after the due date nor before the level's minimum gap
+  since its previous reminder, and never twice on the same date;
+- a customer gets one message per run, listing all its overdue invoices, as soon as one of
+  them reaches a new level; the message speaks in the tone of the highest level reached.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from .facts import (
+    TONES,
+    Customer,
+    CustomerDecision,
+    Invoice,
+    Level,
+    LineDecision,
+    Policy,
+    RunPlan,
+)
+
+# Customer-level skip reasons, in the order they are checked.
+SKIP_PAUSED = "paused"
+SKIP_CREDIT_COVERS = "credit_covers"
+SKIP_NO_EMAIL = "no_email"
+SKIP_BLACKLISTED = "blacklisted"
+SKIP_BELOW_MINIMUM = "below_minimum"
+
+# Invoice-level exclusions.
+EXCLUDED_DISPUTED = "disputed"
+EXCLUDED_NO_FOLLOWUP = "no_followup"
+EXCLUDED_NO_POLICY = "no_policy"
+EXCLUDED_NOT_OVERDUE = "not_overdue"
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_delay(day: date, delay: int, unit: str) -> date:
+    if unit == "day":
+        return day + timedelta(days=delay)
+    if unit == "week":
+        return day + timedelta(weeks=delay)
+    if unit == "month":
+        return add_months(day, delay)
+    raise ValueError(f"Unknown delay unit {unit!r}: use day, week or month.")
+
+
+def is_positive(amount: float, precision: float = 0.01) -> bool:
+    """True when the amount is at least half a unit of the currency's rounding."""
+    return amount >= precision / 2
+
+
+def match_policy(invoice: Invoice, customer: Customer, policies: Iterable[Policy]) -> Policy | None:
+    """The customer's own policy, else the first policy (by sequence) whose criteria all hold."""
+    by_id = {policy.id: policy for policy in policies}
+    if customer.policy_id:
+        return by_id.get(customer.policy_id)
+    for policy in sorted(by_id.values(), key=lambda p: (p.sequence, p.id)):
+        if _matches(policy, invoice, customer):
+            return policy
+    return None
+
+
+def _matches(policy: Policy, invoice: Invoice, customer: Customer) -> bool:
+    if policy.journal_ids and invoice.journal_id not in policy.journal_ids:
+        return False
+    if policy.payment_term_ids and invoice.payment_term_id not in policy.payment_term_ids:
+        return False
+    if policy.product_category_ids and not (
+        policy.product_category_ids & invoice.product_category_ids
+    ):
+        return False
+    if policy.partner_category_ids and not (policy.partner_category_ids & customer.category_ids):
+        return False
+    if policy.partner_type == "company" and not customer.is_company:
+        return False
+    if policy.partner_type == "individual" and customer.is_company:
+        return False
+    if policy.minimum_amount and invoice.amount_total_company < policy.minimum_amount:
+        return False
+    return policy.domain_invoice_ids is None or invoice.id in policy.domain_invoice_ids
+
+
+def next_level_date(invoice: Invoice, level: Level) -> date:
+    """First date on which ``level`` may be sent for ``invoice`` (amount rules aside)."""
+    candidates = [
+        add_delay(invoice.due_date, level.delay, level.delay_unit),
+        invoice.due_date + timedelta(days=1),  # overdue only after the due date
+    ]
+    if invoice.last_date:
+        candidates.append(invoice.last_date + timedelta(days=max(level.minimum_gap_days, 1)))
+    return max(candidates)
+
+
+def _level_rank(policy: Policy, level_id: int | None) -> int:
+    """Index of the invoice's current level in the policy, -1 if it has none there yet.
+
+    A level of another policy (the customer changed policy) counts as none, so the new
+    policy starts at its first level rather than skipping any.
+    """
+    for rank, level in enumerate(policy.levels):
+        if level.id == level_id:
+            return rank
+    return -1
+
+
+def decide_customer(
+    customer: Customer,
+    invoices: list[Invoice],
+    policies: dict[int, Policy],
+    run_date: date,
+    precision: float = 0.01,
+) -> tuple[CustomerDecision, dict[str, int]]:
+    """Decide one customer's reminder from its overdue, not excluded invoices."""
+    excluded: dict[str, int] = defaultdict(int)
+    matched: list[tuple[Invoice, Policy]] = []
+    for invoice in invoices:
+        if invoice.due_date >= run_date or not is_positive(invoice.residual, precision):
+            excluded[EXCLUDED_NOT_OVERDUE] += 1
+        elif invoice.disputed:
+            excluded[EXCLUDED_DISPUTED] += 1
+        elif invoice.no_followup:
+            excluded[EXCLUDED_NO_FOLLOWUP] += 1
+        else:
+            policy = match_policy(invoice, customer, policies.values())
+            if policy is None or not policy.levels:
+                excluded[EXCLUDED_NO_POLICY] += 1
+            else:
+                matched.append((invoice, policy))
+
+    overdue_per_policy: dict[int, float] = defaultdict(float)
+    for invoice, policy in matched:
+        overdue_per_policy[policy.id] += invoice.residual_company
+
+    lines: list[LineDecision] = []
+    below_minimum = False
+    for invoice, policy in sorted(matched, key=lambda pair: (pair[0].due_date, pair[0].id)):
+        rank = _level_rank(policy, invoice.level_id)
+        current = policy.levels[rank] if rank >= 0 else None
+        upcoming = policy.levels[rank + 1] if rank + 1 < len(policy.levels) else None
+        escalated = False
+        next_date = None
+        if upcoming is not None:
+            next_date = next_level_date(invoice, upcoming)
+            if next_date <= run_date:
+                if overdue_per_policy[policy.id] + precision / 2 >= upcoming.minimum_amount:
+                    escalated = True
+                else:
+                    below_minimum = True
+        new_level = upcoming if escalated else current
+        lines.append(
+            LineDecision(
+                invoice=invoice,
+                policy_id=policy.id,
+                level=new_level,
+                previous_level=current,
+                escalated=escalated,
+                days_overdue=(run_date - invoice.due_date).days,
+                next_date=None if escalated else next_date,
+            )
+        )
+
+    decision = CustomerDecision(customer=customer, action="none", lines=lines)
+    if not decision.escalated_lines:
+        if below_minimum:
+            decision.action, decision.skip_reason = "skip", SKIP_BELOW_MINIMUM
+        return decision, dict(excluded)
+
+    decision.level, decision.policy_id = _governing_level(lines, policies)
+    reason = _skip_reason(customer, run_date, precision)
+    decision.action = "skip" if reason else "send"
+    decision.skip_reason = reason
+    return decision, dict(excluded)
+
+
+def _governing_level(
+    lines: list[LineDecision], policies: dict[int, Policy]
+) -> tuple[Level | None, int | None]:
+    """Highest tone first, then the furthest level in its policy."""
+    best = None
+    for line in lines:
+        if line.level is None:
+            continue
+        rank = _level_rank(policies[line.policy_id], line.level.id)
+        key = (TONES.index(line.level.tone), rank, line.level.delay)
+        if best is None or key > best[0]:
+            best = (key, line.level, line.policy_id)
+    return (best[1], best[2]) if best else (None, None)
+
+
+def _skip_reason(customer: Customer, run_date: date, precision: float) -> str | None:
+    if customer.pause_until and customer.pause_until >= run_date:
+        return SKIP_PAUSED
+    if not is_positive(customer.net_balance, precision):
+        return SKIP_CREDIT_COVERS
+    if not customer.email:
+        return SKIP_NO_EMAIL
+    if customer.blacklisted:
+        return SKIP_BLACKLISTED
+    return None
+
+
+def plan_run(
+    customers: Iterable[Customer],
+    invoices: Iterable[Invoice],
+    policies: Iterable[Policy],
+    run_date: date,
+    precision: float = 0.01,
+) -> RunPlan:
+    """Decide a batch of customers; invoices of customers not in the batch are ignored."""
+    policy_map = {policy.id: policy for policy in policies}
+    per_customer: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        per_customer[invoice.customer_id].append(invoice)
+    plan = RunPlan()
+    for customer in sorted(customers, key=lambda c: c.id):
+        own = per_customer.get(customer.id, [])
+        plan.evaluated += len(own)
+        decision, excluded = decide_customer(customer, own, policy_map, run_date, precision)
+        for reason, count in excluded.items():
+            plan.excluded[reason] = plan.excluded.get(reason, 0) + count
+        if decision.action != "none":
+            plan.decisions.append(decision)
+    return plan

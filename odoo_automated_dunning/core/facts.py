@@ -1,0 +1,113 @@
+"""Plain data the dunning core decides on.
+
+The Odoo models read records in batches into these dataclasses; nothing here knows about
+the ORM, so every rule can be tested without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+TONES = ("friendly", "persuasive", "formal", "final")
+DELAY_UNITS = ("day", "week", "month")
+PARTNER_TYPES = ("any", "company", "individual")
+
+
+@dataclass(frozen=True)
+class Level:
+    id: int
+    name: str
+    delay: int
+    delay_unit: str = "day"
+    tone: str = "friendly"
+    # The customer's overdue total under the policy (company currency) must reach this.
+    minimum_amount: float = 0.0
+    # Days that must pass since the invoice's previous reminder before this level.
+    minimum_gap_days: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: int
+    name: str
+    levels: tuple[Level, ...]  # in escalation order
+    sequence: int = 10
+    journal_ids: frozenset[int] = frozenset()
+    payment_term_ids: frozenset[int] = frozenset()
+    product_category_ids: frozenset[int] = frozenset()  # already expanded to child categories
+    partner_category_ids: frozenset[int] = frozenset()
+    partner_type: str = "any"
+    minimum_amount: float = 0.0  # per invoice, company currency
+    # None: the policy has no domain; otherwise the ids of the evaluated invoices it matches.
+    domain_invoice_ids: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: int
+    customer_id: int  # the commercial partner
+    due_date: date  # earliest due date among its open installments
+    residual: float  # in the invoice's currency
+    residual_company: float  # in the company's currency
+    currency_id: int
+    amount_total_company: float = 0.0
+    journal_id: int = 0
+    payment_term_id: int | None = None
+    product_category_ids: frozenset[int] = frozenset()
+    level_id: int | None = None  # the last level sent for it
+    last_date: date | None = None  # when that level was sent
+    disputed: bool = False
+    no_followup: bool = False
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    policy_id: int | None = None  # the customer's own policy wins over matching
+    category_ids: frozenset[int] = frozenset()
+    is_company: bool = True
+    # All open receivable items, payments and credit notes included (company currency).
+    net_balance: float = 0.0
+    pause_until: date | None = None
+    email: str | None = None
+    blacklisted: bool = False
+
+
+@dataclass(frozen=True)
+class LineDecision:
+    invoice: Invoice
+    policy_id: int
+    level: Level | None  # the invoice's level after this run
+    previous_level: Level | None
+    escalated: bool
+    days_overdue: int
+    next_date: date | None  # when the next level becomes due, if any
+
+
+@dataclass
+class CustomerDecision:
+    customer: Customer
+    action: str  # "send", "skip" or "none"
+    skip_reason: str | None = None
+    level: Level | None = None  # the level whose tone and template the message uses
+    policy_id: int | None = None
+    lines: list[LineDecision] = field(default_factory=list)
+
+    @property
+    def escalated_lines(self) -> list[LineDecision]:
+        return [line for line in self.lines if line.escalated]
+
+
+@dataclass
+class RunPlan:
+    decisions: list[CustomerDecision] = field(default_factory=list)
+    evaluated: int = 0
+    # Invoices left out before any customer decision, by reason.
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    def to_send(self) -> list[CustomerDecision]:
+        return [d for d in self.decisions if d.action == "send"]
+
+    def skipped(self) -> list[CustomerDecision]:
+        return [d for d in self.decisions if d.action == "skip"]
