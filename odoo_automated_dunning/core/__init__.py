@@ -16,6 +16,7 @@ from .engine import (  # noqa: F401
     is_positive,
     match_policy,
     next_level_date,
+    next_reminder_date,
     plan_run,
 )
 from .config import LevelConfig, approximate_days, policy_problems  # noqa: F401

@@ -105,6 +105,21 @@ def next_level_date(invoice: Invoice, level: Level) -> date:
     return max(candidates)
 
 
+def next_reminder_date(
+    invoice: Invoice, customer: Customer, policies: Iterable[Policy]
+) -> date | None:
+    """When the invoice's next level becomes due, or None if it will get no further level."""
+    if invoice.disputed or invoice.no_followup:
+        return None
+    policy = match_policy(invoice, customer, policies)
+    if policy is None:
+        return None
+    rank = _level_rank(policy, invoice.level_id)
+    if rank + 1 >= len(policy.levels):
+        return None
+    return next_level_date(invoice, policy.levels[rank + 1])
+
+
 def _level_rank(policy: Policy, level_id: int | None) -> int:
     """Index of the invoice's current level in the policy, -1 if it has none there yet.
 

@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    dunning_level_id = fields.Many2one(
+        "dunning.level",
+        string="Dunning Level",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The last dunning level sent for this invoice.",
+    )
+    dunning_last_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
+    dunning_next_date = fields.Date(
+        string="Next Reminder",
+        compute="_compute_dunning_next_date",
+        help="When the next level becomes due under the invoice's policy, if it stays unpaid.",
+    )
+    dunning_line_ids = fields.One2many(
+        "dunning.communication.line", "move_id", string="Reminder Lines", readonly=True
+    )
+    dunning_communication_ids = fields.Many2many(
+        "dunning.communication",
+        string="Reminders",
+        compute="_compute_dunning_communication_ids",
+    )
+    dunning_communication_count = fields.Integer(compute="_compute_dunning_communication_ids")
+    dunning_dispute = fields.Boolean(
+        string="Disputed",
+        copy=False,
+        tracking=True,
+        help="A disputed invoice is never dunned until the dispute is resolved.",
+    )
+    dunning_dispute_reason = fields.Text(string="Dispute Reason", copy=False, tracking=True)
+
+    def _compute_dunning_next_date(self):
+        self.dunning_next_date = False
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "posted"
+            and m.payment_state in ("not_paid", "partial")
+            and m.id
+        )
+        for company, moves in invoices.grouped("company_id").items():
+            run = self.env["dunning.run"].with_company(company).new(
+                {"company_id": company.id, "date": self.env["dunning.run"]._today(company)}
+            )
+            next_dates = run._next_dates(moves)
+            for move in moves:
+                move.dunning_next_date = next_dates.get(move.id, False)
+
+    @api.depends("dunning_line_ids")
+    def _compute_dunning_communication_ids(self):
+        for move in self:
+            communications = move.dunning_line_ids.communication_id
+            move.dunning_communication_ids = communications
+            move.dunning_communication_count = len(communications)
+
+    def action_dunning_dispute(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dispute Invoices"),
+            "res_model": "dunning.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
+
+    def action_dunning_resolve_dispute(self):
+        if not self.env.user.has_group("odoo_automated_dunning.group_dunning_user"):
+            raise UserError(self.env._("Only Dunning users can resolve disputes."))
+        disputed = self.filtered("dunning_dispute")
+        disputed.write({"dunning_dispute": False})
+        for move in disputed:
+            move.message_post(body=self.env._("Dispute resolved: dunning resumes."))
+        return True
+
+    def action_view_dunning_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_automated_dunning.dunning_communication_action"
+        )
+        action["domain"] = [("id", "in", self.dunning_communication_ids.ids)]
+        action["context"] = {}
+        return action

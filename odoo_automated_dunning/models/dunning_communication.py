@@ -1,0 +1,179 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.fields import Command
+from odoo.tools import format_amount
+
+_logger = logging.getLogger(__name__)
+
+SKIP_REASONS = [
+    ("paused", "Customer paused"),
+    ("credit_covers", "Credits cover the overdue amount"),
+    ("no_email", "No email address"),
+    ("blacklisted", "Email blacklisted"),
+    ("below_minimum", "Below the level's minimum amount"),
+]
+
+
+class DunningCommunication(models.Model):
+    _name = "dunning.communication"
+    _description = "Dunning Communication"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    run_id = fields.Many2one("dunning.run", ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    date = fields.Date(required=True, readonly=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    recipient_id = fields.Many2one(
+        "res.partner",
+        readonly=True,
+        help="The customer's invoice contact when it has one, else the customer.",
+    )
+    policy_id = fields.Many2one("dunning.policy", readonly=True, index=True)
+    level_id = fields.Many2one("dunning.level", readonly=True, index=True)
+    tone = fields.Selection(related="level_id.tone", store=True)
+    channel = fields.Selection([("email", "Email")], required=True, default="email", readonly=True)
+    line_ids = fields.One2many("dunning.communication.line", "communication_id", readonly=True)
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    amount_total = fields.Monetary(
+        string="Total Due", currency_field="currency_id", readonly=True, aggregator="sum"
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("sent", "Sent"), ("failed", "Failed"), ("skipped", "Skipped")],
+        required=True,
+        default="draft",
+        index=True,
+        readonly=True,
+    )
+    skip_reason = fields.Selection(SKIP_REASONS, readonly=True, index=True)
+    error_message = fields.Text(readonly=True)
+    mail_message_id = fields.Many2one("mail.message", readonly=True, index="btree_not_null")
+    subject = fields.Char(readonly=True)
+    body = fields.Html(readonly=True, sanitize=False, help="What was sent, as rendered.")
+    pay_url = fields.Char(compute="_compute_pay_url", string="Payment Link")
+    total_display = fields.Char(
+        compute="_compute_total_display",
+        string="Total (per currency)",
+        help="The listed invoices' total in each of their currencies, in the customer's language.",
+    )
+
+    _run_partner_channel_uniq = models.Constraint(
+        "UNIQUE (run_id, partner_id, channel)",
+        "A run sends at most one communication per customer and channel.",
+    )
+
+    @api.depends("line_ids.move_id")
+    def _compute_move_ids(self):
+        for communication in self:
+            communication.move_ids = communication.line_ids.move_id
+
+    def _search_move_ids(self, operator, value):
+        return [("line_ids.move_id", operator, value)]
+
+    @api.depends("line_ids.move_id")
+    def _compute_pay_url(self):
+        for communication in self:
+            lines = communication.line_ids
+            communication.pay_url = (
+                lines.pay_url
+                if len(lines) == 1
+                else f"{communication.get_base_url()}/my/invoices?filterby=unpaid"
+            )
+
+    @api.depends("line_ids.amount_residual", "line_ids.currency_id", "recipient_id.lang")
+    def _compute_total_display(self):
+        for communication in self:
+            totals = {}
+            for line in communication.line_ids:
+                totals[line.currency_id] = totals.get(line.currency_id, 0.0) + line.amount_residual
+            lang = communication.recipient_id.lang or communication.partner_id.lang
+            communication.total_display = " + ".join(
+                format_amount(self.env, amount, currency, lang_code=lang)
+                for currency, amount in totals.items()
+            )
+
+    def action_open_invoices(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoices"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.line_ids.move_id.ids)],
+        }
+
+    def _send_email(self):
+        """Render each one in its recipient's language and queue it in Odoo's mail queue.
+
+        The mail is linked to the customer so it shows in the customer's chatter; it leaves
+        with the mail queue cron, after the run's transaction is committed, so a crash before
+        the commit sends nothing. A template that fails to render fails its communication only.
+        """
+        mail_vals = []
+        sent = self.browse()
+        for template, communications in self.grouped(lambda c: c.level_id.mail_template_id).items():
+            rendered = communications._render_with(template)
+            for communication in communications:
+                values = rendered.get(communication.id)
+                if isinstance(values, Exception) or values is None:
+                    communication.write({"state": "failed", "error_message": str(values)})
+                    continue
+                sent |= communication
+                mail_vals.append(communication._mail_values(template, values))
+        mails = self.env["mail.mail"].sudo().create(mail_vals)
+        for communication, mail in zip(sent, mails, strict=True):
+            communication.write(
+                {
+                    "state": "sent",
+                    "mail_message_id": mail.mail_message_id.id,
+                    "subject": mail.subject,
+                    "body": mail.body_html,
+                }
+            )
+
+    def _render_with(self, template):
+        """{communication id: rendered values or the exception that stopped its rendering}."""
+        fields_to_render = ["subject", "body_html", "email_from", "reply_to"]
+        if not template:
+            return {
+                c.id: ValueError(self.env._("Level %(level)s has no email template.", level=c.level_id.name))
+                for c in self
+            }
+        try:
+            with self.env.cr.savepoint():
+                return template._generate_template(self.ids, fields_to_render)
+        except Exception:  # noqa: BLE001 - one broken record must not stop the batch
+            _logger.info("Rendering %s failed for a batch, retrying one by one", template.name)
+        results = {}
+        for communication in self:
+            try:
+                with self.env.cr.savepoint():
+                    results.update(template._generate_template(communication.ids, fields_to_render))
+            except Exception as error:  # noqa: BLE001 - recorded on the communication
+                results[communication.id] = error
+        return results
+
+    def _mail_values(self, template, values):
+        self.ensure_one()
+        company = self.company_id
+        return {
+            "subject": values.get("subject") or "",
+            "body_html": values.get("body_html") or "",
+            "body": values.get("body_html") or "",
+            "email_from": values.get("email_from") or company.email_formatted,
+            "reply_to": values.get("reply_to") or False,
+            "recipient_ids": [Command.link(self.recipient_id.id)],
+            "model": "res.partner",
+            "res_id": self.partner_id.id,
+            "message_type": "email_outgoing",
+            "author_id": company.partner_id.id,
+            "auto_delete": template.auto_delete,
+            "is_notification": True,  # keeps the chatter message when the mail is cleaned up
+            "record_company_id": company.id,
+        }

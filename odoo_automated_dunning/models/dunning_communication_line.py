@@ -1,0 +1,32 @@
+from odoo import api, fields, models
+
+
+class DunningCommunicationLine(models.Model):
+    _name = "dunning.communication.line"
+    _description = "Invoice Listed in a Dunning Communication"
+    _order = "date_due, id"
+
+    communication_id = fields.Many2one(
+        "dunning.communication", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="communication_id.company_id", store=True)
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, ondelete="cascade", index=True
+    )
+    level_id = fields.Many2one(
+        "dunning.level", help="The invoice's level after this communication (empty: none yet)."
+    )
+    previous_level_id = fields.Many2one("dunning.level")
+    escalated = fields.Boolean(help="This communication raised the invoice to its level.")
+    date_due = fields.Date(string="Due Date")
+    days_overdue = fields.Integer()
+    currency_id = fields.Many2one("res.currency")
+    amount_residual = fields.Monetary(string="Amount Due", currency_field="currency_id")
+    pay_url = fields.Char(compute="_compute_pay_url", string="Payment Link")
+
+    @api.depends("move_id")
+    def _compute_pay_url(self):
+        for line in self:
+            move = line.move_id
+            # The portal link carries the invoice's access token, so no login is needed.
+            line.pay_url = f"{move.get_base_url()}{move.get_portal_url()}" if move else False

@@ -1,0 +1,116 @@
+from ast import literal_eval
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+from ..core import LevelConfig, policy_problems
+
+
+class DunningPolicy(models.Model):
+    _name = "dunning.policy"
+    _description = "Dunning Policy"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(
+        default=10, help="Invoices follow the first matching policy in this order."
+    )
+    level_ids = fields.One2many("dunning.level", "policy_id", string="Levels", copy=True)
+    journal_ids = fields.Many2many(
+        "account.journal",
+        string="Journals",
+        domain="[('type', '=', 'sale')]",
+        check_company=True,
+        help="Only invoices of these journals follow this policy (all when empty).",
+    )
+    payment_term_ids = fields.Many2many(
+        "account.payment.term",
+        string="Payment Terms",
+        check_company=True,
+        help="Only invoices with these payment terms (all when empty).",
+    )
+    product_category_ids = fields.Many2many(
+        "product.category",
+        string="Product Categories",
+        help="Only invoices with a product in these categories or their subcategories.",
+    )
+    partner_category_ids = fields.Many2many(
+        "res.partner.category",
+        string="Customer Tags",
+        help="Only customers with one of these tags (all when empty).",
+    )
+    partner_type = fields.Selection(
+        [("any", "Companies and individuals"), ("company", "Companies"), ("individual", "Individuals")],
+        string="Customer Type",
+        default="any",
+        required=True,
+    )
+    minimum_amount = fields.Monetary(
+        currency_field="company_currency_id",
+        help="Only invoices whose total (in company currency) reaches this amount.",
+    )
+    domain = fields.Char(
+        string="Invoice Filter",
+        default="[]",
+        help="An extra filter on invoices; the policy applies only to invoices it matches.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    level_count = fields.Integer(compute="_compute_level_count")
+    note = fields.Html(string="Internal Notes")
+
+    def _compute_level_count(self):
+        counts = dict(
+            self.env["dunning.level"]._read_group(
+                [("policy_id", "in", self.ids)], ["policy_id"], ["__count"]
+            )
+        )
+        for policy in self:
+            policy.level_count = counts.get(policy, 0)
+
+    @api.constrains("level_ids", "active")
+    def _check_levels(self):
+        problems = []
+        for policy in self.filtered("active"):
+            problems += policy_problems(policy.name, policy._level_configs())
+        if problems:
+            raise ValidationError("\n".join(problems))
+
+    @api.constrains("domain")
+    def _check_domain(self):
+        for policy in self:
+            try:
+                domain = policy._parsed_domain()
+                self.env["account.move"].search_count(domain, limit=1)
+            except (ValueError, SyntaxError, TypeError) as error:
+                raise ValidationError(
+                    self.env._(
+                        'Policy "%(name)s": the invoice filter is not a valid domain (%(error)s). '
+                        "Fix it or reset it to [].",
+                        name=policy.name,
+                        error=error,
+                    )
+                ) from error
+
+    def _level_configs(self):
+        self.ensure_one()
+        return [
+            LevelConfig(
+                name=level.name,
+                delay=level.delay,
+                delay_unit=level.delay_unit,
+                has_template=bool(level.mail_template_id),
+                minimum_gap_days=level.minimum_gap_days,
+                minimum_amount=level.minimum_amount,
+            )
+            for level in self.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
+        ]
+
+    def _parsed_domain(self):
+        self.ensure_one()
+        return Domain(literal_eval(self.domain or "[]"))

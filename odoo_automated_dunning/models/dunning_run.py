@@ -1,0 +1,496 @@
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command, Domain
+from odoo.tools import email_normalize, split_every
+
+from .. import core
+
+_logger = logging.getLogger(__name__)
+
+# Customers decided, written and committed together; one set of queries per batch.
+BATCH_SIZE = 500
+# A run started from the menu for more customers than this goes to the background cron.
+SYNC_CUSTOMER_LIMIT = 300
+# Seconds left in the cron's budget below which it stops and re-triggers itself.
+CRON_MARGIN_SECONDS = 30
+
+
+class DunningRun(models.Model):
+    _name = "dunning.run"
+    _description = "Dunning Run"
+    _order = "date desc, id desc"
+
+    name = fields.Char(required=True, readonly=True, default="/", copy=False)
+    date = fields.Date(
+        required=True,
+        default=lambda self: self._today(self.env.company),
+        help="The day the run decides for; an earlier date replays that day.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
+        default="draft",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    user_id = fields.Many2one("res.users", string="Started by", readonly=True)
+    started_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(readonly=True)
+    communication_ids = fields.One2many("dunning.communication", "run_id", readonly=True)
+    invoice_count = fields.Integer(string="Invoices Evaluated", readonly=True)
+    excluded_count = fields.Integer(
+        string="Invoices Excluded",
+        readonly=True,
+        help="Overdue invoices left out: disputed, excluded from follow-up or under no policy.",
+    )
+    customer_count = fields.Integer(string="Customers to Evaluate", readonly=True)
+    customer_done_count = fields.Integer(string="Customers Evaluated", readonly=True)
+    # Resume point: customers are processed in id order and this is committed with each batch.
+    cursor_partner_id = fields.Integer(readonly=True, copy=False)
+    progress = fields.Float(compute="_compute_progress")
+    sent_count = fields.Integer(string="Sent", compute="_compute_counts", store=True)
+    failed_count = fields.Integer(string="Failed", compute="_compute_counts", store=True)
+    skipped_count = fields.Integer(string="Skipped", compute="_compute_counts", store=True)
+    skip_summary = fields.Char(string="Skipped by Reason", compute="_compute_counts", store=True)
+
+    @api.depends("customer_count", "customer_done_count", "state")
+    def _compute_progress(self):
+        for run in self:
+            if run.state == "done":
+                run.progress = 100.0
+            else:
+                total = run.customer_count
+                run.progress = 100.0 * run.customer_done_count / total if total else 0.0
+
+    @api.depends("communication_ids.state", "communication_ids.skip_reason")
+    def _compute_counts(self):
+        groups = self.env["dunning.communication"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id", "state", "skip_reason"], ["__count"]
+        )
+        reason_labels = dict(
+            self.env["dunning.communication"]._fields["skip_reason"]._description_selection(self.env)
+        )
+        stats = defaultdict(lambda: defaultdict(int))
+        reasons = defaultdict(dict)
+        for run, state, reason, count in groups:
+            stats[run][state] += count
+            if state == "skipped":
+                reasons[run][reason_labels.get(reason, reason)] = count
+        for run in self:
+            run.sent_count = stats[run]["sent"]
+            run.failed_count = stats[run]["failed"]
+            run.skipped_count = stats[run]["skipped"]
+            run.skip_summary = ", ".join(
+                f"{label}: {count}" for label, count in sorted(reasons[run].items())
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("dunning.run") or "/"
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_preview(self):
+        """Dry run: what the run would send and skip today, without writing anything."""
+        self.ensure_one()
+        run = self.with_company(self.company_id)
+        wizard = self.env["dunning.run.preview"].create({"run_id": self.id})
+        lines = []
+        for plan, customers in run._iter_plans(run._candidate_partner_ids()):
+            lines += wizard._lines_from_plan(plan, customers)
+        wizard.line_ids = [Command.create(vals) for vals in lines]
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview of %(run)s", run=self.name),
+            "res_model": "dunning.run.preview",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_run(self):
+        """Run now; a large run is handed to the background cron, which commits per batch."""
+        for run in self:
+            if run.state == "done":
+                raise UserError(
+                    self.env._(
+                        "Run %(run)s is already done. Create a new run to dun again; it will not "
+                        "send anything twice.",
+                        run=run.name,
+                    )
+                )
+        background = self.browse()
+        for run in self:
+            run.write(
+                {"state": "running", "user_id": self.env.user.id, "started_at": fields.Datetime.now()}
+            )
+            candidates = run.with_company(run.company_id)._candidate_partner_ids()
+            run.customer_count = len(candidates)
+            if len(candidates) > SYNC_CUSTOMER_LIMIT and not self.env.context.get("dunning_sync"):
+                background |= run
+            else:
+                run._process(commit=False)
+        if background:
+            self.env.ref("odoo_automated_dunning.ir_cron_dunning_run")._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._(
+                        "%(count)s run(s) continue in the background; their progress shows on the run.",
+                        count=len(background),
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        return True
+
+    def action_view_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_automated_dunning.dunning_communication_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # --------------------------------------------------------------------- cron
+
+    @api.model
+    def _cron_run_dunning(self):
+        """Daily: start today's run for every company with a policy, then work through runs."""
+        companies = self.env["dunning.policy"].search([]).company_id
+        for company in companies:
+            today = self._today(company)
+            if not self.search_count([("company_id", "=", company.id), ("date", "=", today)], limit=1):
+                self.create({"company_id": company.id, "date": today}).write(
+                    {"state": "running", "started_at": fields.Datetime.now()}
+                )
+        for run in self.search([("state", "=", "running")], order="date, id"):
+            if not run.with_company(run.company_id)._process(commit=True):
+                return  # out of time: the cron was re-triggered to continue
+
+    # --------------------------------------------------------------- processing
+
+    @api.model
+    def _today(self, company):
+        """Today in the company's timezone (its partner's), whatever the server's is."""
+        tz = pytz.timezone(company.partner_id.tz or self.env.user.tz or "UTC")
+        return datetime.now(pytz.utc).astimezone(tz).date()
+
+    def _open_lines_domain(self):
+        """Open receivable items of customer invoices in the run's company."""
+        self.ensure_one()
+        return Domain(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("parent_state", "=", "posted"),
+                ("account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("amount_residual", ">", 0),
+            ]
+        )
+
+    def _candidate_partner_ids(self):
+        """Customers with an overdue open invoice, past the resume cursor, in id order."""
+        self.ensure_one()
+        domain = self._open_lines_domain() & Domain(
+            [("date_maturity", "<", self.date), ("partner_id", ">", self.cursor_partner_id)]
+        )
+        groups = self.env["account.move.line"]._read_group(domain, ["partner_id"])
+        return sorted(partner.id for (partner,) in groups if partner)
+
+    def _process(self, commit):
+        """Work through the remaining customers; False if stopped to continue in a later call."""
+        self.ensure_one()
+        candidates = self._candidate_partner_ids()
+        if not self.customer_count:
+            self.customer_count = self.customer_done_count + len(candidates)
+        remaining = len(candidates)
+        for plan, recipients in self._iter_plans(candidates):
+            self._apply_plan(plan, recipients)
+            customers = list(recipients)
+            remaining -= len(customers)
+            self.write(
+                {
+                    "cursor_partner_id": max(customers),
+                    "customer_done_count": self.customer_done_count + len(customers),
+                    "invoice_count": self.invoice_count + plan.evaluated,
+                    "excluded_count": self.excluded_count
+                    + sum(
+                        count
+                        for reason, count in plan.excluded.items()
+                        if reason != core.EXCLUDED_NOT_OVERDUE
+                    ),
+                }
+            )
+            if commit:
+                time_left = self.env["ir.cron"]._commit_progress(len(customers), remaining=remaining)
+                if remaining and time_left < CRON_MARGIN_SECONDS:
+                    self.env.ref("odoo_automated_dunning.ir_cron_dunning_run")._trigger()
+                    return False
+        self.write({"state": "done", "finished_at": fields.Datetime.now()})
+        if commit:
+            self.env["ir.cron"]._commit_progress(remaining=0)
+        return True
+
+    def _iter_plans(self, partner_ids):
+        """Yield (plan, {customer id: recipient}) for each batch of customers."""
+        self.ensure_one()
+        policies = self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)])
+        precision = self.company_id.currency_id.rounding
+        for batch in split_every(BATCH_SIZE, partner_ids):
+            partners = self.env["res.partner"].browse(batch).with_company(self.company_id)
+            recipients = self._recipients(partners)
+            invoices = self._invoice_facts(Domain("partner_id", "in", batch))
+            customers = self._customer_facts(partners, recipients)
+            policy_facts = self._policy_facts(policies, [inv.id for inv in invoices])
+            plan = core.plan_run(customers, invoices, policy_facts, self.date, precision=precision)
+            yield plan, recipients
+
+    def _invoice_facts(self, lines_domain, overdue_only=True):
+        """One query for the open items, one read of the invoices, one for product categories."""
+        lines_domain = self._open_lines_domain() & lines_domain
+        groups = self.env["account.move.line"]._read_group(
+            lines_domain,
+            ["move_id"],
+            [
+                "date_maturity:min",
+                "amount_residual:sum",
+                "amount_residual_currency:sum",
+                "no_followup:bool_or",
+            ],
+        )
+        open_items = {
+            move.id: (due, residual_company, residual, no_followup)
+            for move, due, residual_company, residual, no_followup in groups
+            if due and (due < self.date or not overdue_only)
+        }
+        moves = self.env["account.move"].browse(list(open_items))
+        moves.fetch(
+            [
+                "commercial_partner_id",
+                "currency_id",
+                "journal_id",
+                "invoice_payment_term_id",
+                "amount_total_signed",
+                "payment_state",
+                "dunning_level_id",
+                "dunning_last_date",
+                "dunning_dispute",
+            ]
+        )
+        categories = defaultdict(set)
+        if self.env["dunning.policy"].search_count(
+            [("company_id", "=", self.company_id.id), ("product_category_ids", "!=", False)], limit=1
+        ):
+            product_groups = self.env["account.move.line"]._read_group(
+                [("move_id", "in", moves.ids), ("display_type", "=", "product"), ("product_id", "!=", False)],
+                ["move_id", "product_id"],
+            )
+            products = self.env["product.product"].browse({p.id for _m, p in product_groups})
+            products.fetch(["categ_id"])
+            for move, product in product_groups:
+                categories[move.id].add(product.categ_id.id)
+        facts = []
+        for move in moves:
+            if move.payment_state not in ("not_paid", "partial"):
+                continue
+            due, residual_company, residual, no_followup = open_items[move.id]
+            facts.append(
+                core.Invoice(
+                    id=move.id,
+                    customer_id=move.commercial_partner_id.id,
+                    due_date=due,
+                    residual=move.currency_id.round(residual),
+                    residual_company=residual_company,
+                    currency_id=move.currency_id.id,
+                    amount_total_company=abs(move.amount_total_signed),
+                    journal_id=move.journal_id.id,
+                    payment_term_id=move.invoice_payment_term_id.id or None,
+                    product_category_ids=frozenset(categories[move.id]),
+                    level_id=move.dunning_level_id.id or None,
+                    last_date=move.dunning_last_date or None,
+                    disputed=move.dunning_dispute,
+                    no_followup=no_followup,
+                )
+            )
+        return facts
+
+    def _customer_facts(self, partners, recipients):
+        """Customers with their net balance and their recipient's blacklist state, set-wise."""
+        partners.fetch(["dunning_policy_id", "category_id", "is_company", "dunning_pause_until", "email"])
+        balances = dict(
+            self.env["account.move.line"]._read_group(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_id", "in", partners.ids),
+                    ("account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                ],
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
+        emails = {
+            pid: email_normalize(recipient.email or "") for pid, recipient in recipients.items()
+        }
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search([("email", "in", [e for e in emails.values() if e])])
+            .mapped("email")
+        )
+        return [
+            core.Customer(
+                id=partner.id,
+                policy_id=partner.dunning_policy_id.id or None,
+                category_ids=frozenset(partner.category_id.ids),
+                is_company=partner.is_company,
+                net_balance=balances.get(partner, 0.0),
+                pause_until=partner.dunning_pause_until or None,
+                email=emails[partner.id] or None,
+                blacklisted=emails[partner.id] in blacklisted,
+            )
+            for partner in partners
+        ]
+
+    @api.model
+    def _recipients(self, partners):
+        """The invoice contact with an email when there is one, else the customer itself."""
+        contacts = self.env["res.partner"].search(
+            [("parent_id", "in", partners.ids), ("type", "=", "invoice"), ("email", "!=", False)],
+            order="id",
+        )
+        recipients = {}
+        for contact in contacts:
+            recipients.setdefault(contact.parent_id.id, contact)
+        return {partner.id: recipients.get(partner.id, partner) for partner in partners}
+
+    def _next_dates(self, moves):
+        """{invoice id: date its next level becomes due}, by the same rules as the run."""
+        self.ensure_one()
+        invoices = self._invoice_facts(Domain("move_id", "in", moves.ids), overdue_only=False)
+        partners = moves.commercial_partner_id.with_company(self.company_id)
+        customers = {
+            c.id: c for c in self._customer_facts(partners, self._recipients(partners))
+        }
+        policies = self._policy_facts(
+            self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)]),
+            [invoice.id for invoice in invoices],
+        )
+        return {
+            invoice.id: core.next_reminder_date(invoice, customers[invoice.customer_id], policies)
+            for invoice in invoices
+        }
+
+    def _policy_facts(self, policies, invoice_ids):
+        """Policies as core facts; a domain is evaluated once per batch on its invoices."""
+        facts = []
+        for policy in policies:
+            domain_ids = None
+            domain = policy._parsed_domain()
+            if not domain.is_true():
+                domain_ids = frozenset(
+                    self.env["account.move"].search(Domain("id", "in", invoice_ids) & domain).ids
+                )
+            categories = self.env["product.category"].search(
+                [("id", "child_of", policy.product_category_ids.ids)]
+            ) if policy.product_category_ids else self.env["product.category"]
+            facts.append(
+                core.Policy(
+                    id=policy.id,
+                    name=policy.name,
+                    sequence=policy.sequence,
+                    levels=tuple(
+                        core.Level(
+                            id=level.id,
+                            name=level.name,
+                            delay=level.delay,
+                            delay_unit=level.delay_unit,
+                            tone=level.tone,
+                            minimum_amount=level.minimum_amount,
+                            minimum_gap_days=level.minimum_gap_days,
+                        )
+                        for level in policy.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
+                    ),
+                    journal_ids=frozenset(policy.journal_ids.ids),
+                    payment_term_ids=frozenset(policy.payment_term_ids.ids),
+                    product_category_ids=frozenset(categories.ids),
+                    partner_category_ids=frozenset(policy.partner_category_ids.ids),
+                    partner_type=policy.partner_type,
+                    minimum_amount=policy.minimum_amount,
+                    domain_invoice_ids=domain_ids,
+                )
+            )
+        return facts
+
+    def _apply_plan(self, plan, recipients):
+        """Record each decision, queue the emails, and move the invoices to their new level."""
+        self.ensure_one()
+        vals_list = [self._communication_vals(decision, recipients) for decision in plan.decisions]
+        communications = self.env["dunning.communication"].sudo().create(vals_list)
+        communications.filtered(lambda c: c.state == "draft")._send_email()
+        sent = communications.filtered(lambda c: c.state == "sent")
+        by_level = defaultdict(list)
+        for line in sent.line_ids.filtered("escalated"):
+            by_level[line.level_id.id].append(line.move_id.id)
+        # Written as the user who runs, not as the superuser that records the communications.
+        for level_id, move_ids in by_level.items():
+            self.env["account.move"].browse(move_ids).write(
+                {"dunning_level_id": level_id, "dunning_last_date": self.date}
+            )
+
+    def _communication_vals(self, decision, recipients):
+        lines = decision.lines
+        currencies = {line.invoice.currency_id for line in lines}
+        if len(currencies) == 1:
+            currency_id = currencies.pop()
+            total = sum(line.invoice.residual for line in lines)
+        else:  # several currencies: the total is given in company currency
+            currency_id = self.company_id.currency_id.id
+            total = sum(line.invoice.residual_company for line in lines)
+        return {
+            "run_id": self.id,
+            "company_id": self.company_id.id,
+            "date": self.date,
+            "partner_id": decision.customer.id,
+            "recipient_id": recipients[decision.customer.id].id,
+            "policy_id": decision.policy_id,
+            "level_id": decision.level.id if decision.level else False,
+            "channel": "email",
+            "state": "draft" if decision.action == "send" else "skipped",
+            "skip_reason": decision.skip_reason,
+            "currency_id": currency_id,
+            "amount_total": total,
+            "line_ids": [
+                Command.create(
+                    {
+                        "move_id": line.invoice.id,
+                        "level_id": line.level.id if line.level else False,
+                        "previous_level_id": line.previous_level.id if line.previous_level else False,
+                        "escalated": line.escalated,
+                        "date_due": line.invoice.due_date,
+                        "days_overdue": line.days_overdue,
+                        "currency_id": line.invoice.currency_id,
+                        "amount_residual": line.invoice.residual,
+                    }
+                )
+                for line in lines
+            ],
+        }

@@ -1,0 +1,69 @@
+from odoo import api, fields, models
+
+from ..core import TONES
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    dunning_policy_id = fields.Many2one(
+        "dunning.policy",
+        string="Dunning Policy",
+        company_dependent=True,
+        help="This customer's own policy; when empty, each invoice follows the first "
+        "matching policy.",
+    )
+    dunning_pause_until = fields.Date(
+        string="Pause Dunning Until",
+        help="No reminder is sent to this customer up to and including this date.",
+    )
+    dunning_communication_ids = fields.One2many(
+        "dunning.communication", "partner_id", string="Reminders", readonly=True
+    )
+    dunning_communication_count = fields.Integer(compute="_compute_dunning_communication_count")
+    dunning_level_id = fields.Many2one(
+        "dunning.level",
+        string="Current Dunning Level",
+        compute="_compute_dunning_level_id",
+        help="The highest level reached by this customer's open invoices.",
+    )
+
+    def _compute_dunning_communication_count(self):
+        counts = dict(
+            self.env["dunning.communication"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.dunning_communication_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends_context("company")
+    def _compute_dunning_level_id(self):
+        groups = self.env["account.move"]._read_group(
+            [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("dunning_level_id", "!=", False),
+            ],
+            ["commercial_partner_id", "dunning_level_id"],
+        )
+        best = {}
+        for partner, level in groups:
+            key = (TONES.index(level.tone), level.sequence, level.delay)
+            if partner not in best or key > best[partner][0]:
+                best[partner] = (key, level)
+        for partner in self:
+            found = best.get(partner.commercial_partner_id)
+            partner.dunning_level_id = found[1] if found else False
+
+    def action_view_dunning_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_automated_dunning.dunning_communication_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,23 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class DunningDisputeWizard(models.TransientModel):
+    _name = "dunning.dispute.wizard"
+    _description = "Dispute Invoices"
+
+    move_ids = fields.Many2many("account.move", string="Invoices", required=True)
+    reason = fields.Text(required=True, help="What the customer disputes; kept on the invoice.")
+
+    def action_confirm(self):
+        self.ensure_one()
+        not_invoices = self.move_ids.filtered(lambda m: m.move_type != "out_invoice")
+        if not_invoices:
+            raise UserError(
+                self.env._(
+                    "Only customer invoices can be disputed; remove %(names)s from the selection.",
+                    names=", ".join(not_invoices.mapped("display_name")),
+                )
+            )
+        self.move_ids.write({"dunning_dispute": True, "dunning_dispute_reason": self.reason})
+        return {"type": "ir.actions.act_window_close"}
