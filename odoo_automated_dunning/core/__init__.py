@@ -19,7 +19,7 @@ from .engine import (  # noqa: F401
     next_reminder_date,
     plan_run,
 )
-from .config import LevelConfig, approximate_days, policy_problems  # noqa: F401
+from .config import LevelConfig, delay_days, policy_problems  # noqa: F401
 from .facts import (  # noqa: F401
     DELAY_UNITS,
     PARTNER_TYPES,

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from .facts import DELAY_UNITS
 
-# Rough length of a unit, only to compare delays given in different units.
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+# Shortest and longest length of a unit in days, to compare delays given in different units.
+_UNIT_DAYS = {"day": (1, 1), "week": (7, 7), "month": (28, 31)}
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,10 @@ class LevelConfig:
     minimum_amount: float = 0.0
 
 
-def approximate_days(delay: int, unit: str) -> int:
-    return delay * _UNIT_DAYS[unit]
+def delay_days(delay: int, unit: str) -> tuple[int, int]:
+    """The shortest and the longest the delay can be, in days."""
+    shortest, longest = _UNIT_DAYS[unit]
+    return delay * shortest, delay * longest
 
 
 def policy_problems(policy_name: str, levels: list[LevelConfig]) -> list[str]:
@@ -33,9 +35,9 @@ def policy_problems(policy_name: str, levels: list[LevelConfig]) -> list[str]:
     previous = None
     for level in levels:
         where = f'Policy "{policy_name}", level "{level.name}"'
-        if level.delay_unit not in DELAY_UNITS:
+        known_unit = level.delay_unit in DELAY_UNITS
+        if not known_unit:
             problems.append(f"{where}: unknown delay unit {level.delay_unit!r}; use day, week or month.")
-            continue
         if level.delay < 0:
             problems.append(f"{where}: the delay is {level.delay}; set 0 or more "
                             "(it counts after the due date).")
@@ -45,13 +47,18 @@ def policy_problems(policy_name: str, levels: list[LevelConfig]) -> list[str]:
             problems.append(f"{where}: the minimum amount is negative; set 0 or more.")
         if not level.has_template:
             problems.append(f"{where}: no email template; choose the template this level sends.")
-        if previous is not None and approximate_days(level.delay, level.delay_unit) <= approximate_days(
-            previous.delay, previous.delay_unit
+        # A later level must fall due after the one before it, whatever the month's length.
+        if (
+            known_unit
+            and previous is not None
+            and delay_days(level.delay, level.delay_unit)[0]
+            <= delay_days(previous.delay, previous.delay_unit)[1]
         ):
             problems.append(
                 f'{where} comes after "{previous.name}" but its delay ({level.delay} '
                 f'{level.delay_unit}(s)) is not later than {previous.delay} {previous.delay_unit}(s); '
                 "give each level a longer delay than the one before, or reorder the levels."
             )
-        previous = level
+        if known_unit:
+            previous = level
     return problems

@@ -191,7 +191,10 @@ def decide_customer(
     decision = CustomerDecision(customer=customer, action="none", lines=lines)
     if not decision.escalated_lines:
         if below_minimum:
-            decision.action, decision.skip_reason = "skip", SKIP_BELOW_MINIMUM
+            # A pause or a covering credit says more to the user than the amount does.
+            reason = _skip_reason(customer, run_date, precision)
+            decision.action = "skip"
+            decision.skip_reason = reason if reason in (SKIP_PAUSED, SKIP_CREDIT_COVERS) else SKIP_BELOW_MINIMUM
         return decision, dict(excluded)
 
     decision.level, decision.policy_id = _governing_level(lines, policies)

@@ -36,6 +36,15 @@ class AccountMove(models.Model):
     )
     dunning_dispute_reason = fields.Text(string="Dispute Reason", copy=False, tracking=True)
 
+    @api.depends(
+        "dunning_level_id",
+        "dunning_last_date",
+        "dunning_dispute",
+        "amount_residual",
+        "invoice_date_due",
+        "commercial_partner_id.dunning_policy_id",
+    )
+    @api.depends_context("company")
     def _compute_dunning_next_date(self):
         self.dunning_next_date = False
         invoices = self.filtered(

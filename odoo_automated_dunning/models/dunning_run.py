@@ -14,6 +14,7 @@ from .. import core
 _logger = logging.getLogger(__name__)
 
 # Customers decided, written and committed together; one set of queries per batch.
+# Settable with the system parameter odoo_automated_dunning.batch_size.
 BATCH_SIZE = 500
 # A run started from the menu for more customers than this goes to the background cron.
 SYNC_CUSTOMER_LIMIT = 300
@@ -209,13 +210,16 @@ class DunningRun(models.Model):
         """Customers with an overdue open invoice, past the resume cursor, in id order."""
         self.ensure_one()
         domain = self._open_lines_domain() & Domain(
-            [("date_maturity", "<", self.date), ("partner_id", ">", self.cursor_partner_id)]
+            [("date_maturity", "<", self.date), ("partner_id.id", ">", self.cursor_partner_id)]
         )
         groups = self.env["account.move.line"]._read_group(domain, ["partner_id"])
         return sorted(partner.id for (partner,) in groups if partner)
 
-    def _process(self, commit):
-        """Work through the remaining customers; False if stopped to continue in a later call."""
+    def _process(self, commit, max_batches=None):
+        """Work through the remaining customers; False if stopped to continue in a later call.
+
+        ``max_batches`` stops after that many batches, like a cron call out of time.
+        """
         self.ensure_one()
         candidates = self._candidate_partner_ids()
         if not self.customer_count:
@@ -238,11 +242,14 @@ class DunningRun(models.Model):
                     ),
                 }
             )
+            time_left = float("inf")
             if commit:
                 time_left = self.env["ir.cron"]._commit_progress(len(customers), remaining=remaining)
-                if remaining and time_left < CRON_MARGIN_SECONDS:
-                    self.env.ref("odoo_automated_dunning.ir_cron_dunning_run")._trigger()
-                    return False
+            if max_batches is not None:
+                max_batches -= 1
+            if remaining and (time_left < CRON_MARGIN_SECONDS or max_batches == 0):
+                self.env.ref("odoo_automated_dunning.ir_cron_dunning_run")._trigger()
+                return False
         self.write({"state": "done", "finished_at": fields.Datetime.now()})
         if commit:
             self.env["ir.cron"]._commit_progress(remaining=0)
@@ -253,7 +260,10 @@ class DunningRun(models.Model):
         self.ensure_one()
         policies = self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)])
         precision = self.company_id.currency_id.rounding
-        for batch in split_every(BATCH_SIZE, partner_ids):
+        batch_size = int(
+            self.env["ir.config_parameter"].sudo().get_param("odoo_automated_dunning.batch_size", BATCH_SIZE)
+        )
+        for batch in split_every(batch_size, partner_ids):
             partners = self.env["res.partner"].browse(batch).with_company(self.company_id)
             recipients = self._recipients(partners)
             invoices = self._invoice_facts(Domain("partner_id", "in", batch))

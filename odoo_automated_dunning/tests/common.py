@@ -1,0 +1,105 @@
+from odoo import Command, fields
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class DunningCommon(AccountTestInvoicingCommon):
+    """A three-level policy (7 days, 2 weeks, 1 month) and helpers that go through Odoo's flows."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref(
+            "odoo_automated_dunning.group_dunning_manager"
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.email = "credit@company.example.com"
+        cls.immediate = cls.env.ref("account.account_payment_term_immediate")
+        cls.templates = {
+            tone: cls.env.ref(f"odoo_automated_dunning.mail_template_dunning_{tone}")
+            for tone in ("friendly", "persuasive", "formal", "final")
+        }
+        cls.policy = cls.env["dunning.policy"].create(
+            {
+                "name": "Test reminders",
+                "company_id": cls.env.company.id,
+                "level_ids": [
+                    Command.create(cls._level_vals("Reminder", 10, 7, "day", "friendly", 0)),
+                    Command.create(cls._level_vals("Second", 20, 2, "week", "persuasive", 5)),
+                    Command.create(cls._level_vals("Formal", 30, 1, "month", "formal", 5)),
+                ],
+            }
+        )
+        cls.level1, cls.level2, cls.level3 = cls.policy.level_ids.sorted("sequence")
+        cls.customer = cls._customer("Acme Corp", "billing@acme.example.com")
+        cls.other_customer = cls._customer("Globex", "ap@globex.example.com")
+
+    @classmethod
+    def _level_vals(cls, name, sequence, delay, unit, tone, gap):
+        return {
+            "name": name,
+            "sequence": sequence,
+            "delay": delay,
+            "delay_unit": unit,
+            "tone": tone,
+            "minimum_gap_days": gap,
+            "mail_template_id": cls.templates[tone].id,
+        }
+
+    @classmethod
+    def _customer(cls, name, email, **vals):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "email": email,
+                "is_company": True,
+                "property_payment_term_id": cls.immediate.id,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _invoice(cls, partner, amount, invoice_date, currency=None, post=True, **vals):
+        """A customer invoice, due on its invoice date (immediate payment), without taxes."""
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "invoice_payment_term_id": cls.immediate.id,
+                "currency_id": (currency or cls.env.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Consulting", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+                **vals,
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoices, amount=None, date=None):
+        vals = {"payment_date": date or fields.Date.today()}
+        if amount is not None:
+            vals["amount"] = amount
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(vals)
+            ._create_payments()
+        )
+
+    def _run(self, date, company=None):
+        run = self.env["dunning.run"].create(
+            {"date": date, "company_id": (company or self.env.company).id}
+        )
+        run.action_run()
+        return run
+
+    def _mails_to(self, partner):
+        return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
