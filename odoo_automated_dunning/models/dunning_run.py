@@ -17,9 +17,8 @@ _logger = logging.getLogger(__name__)
 # Settable with the system parameter odoo_automated_dunning.batch_size.
 BATCH_SIZE = 500
 # A run started from the menu for more customers than this goes to the background cron.
+# Settable with the system parameter odoo_automated_dunning.sync_customer_limit.
 SYNC_CUSTOMER_LIMIT = 300
-# Seconds left in the cron's budget below which it stops and re-triggers itself.
-CRON_MARGIN_SECONDS = 30
 
 
 class DunningRun(models.Model):
@@ -139,7 +138,7 @@ class DunningRun(models.Model):
             )
             candidates = run.with_company(run.company_id)._candidate_partner_ids()
             run.customer_count = len(candidates)
-            if len(candidates) > SYNC_CUSTOMER_LIMIT and not self.env.context.get("dunning_sync"):
+            if len(candidates) > self._param("sync_customer_limit", SYNC_CUSTOMER_LIMIT):
                 background |= run
             else:
                 run._process(commit=False)
@@ -187,6 +186,12 @@ class DunningRun(models.Model):
     # --------------------------------------------------------------- processing
 
     @api.model
+    def _param(self, name, default):
+        return int(
+            self.env["ir.config_parameter"].sudo().get_param(f"odoo_automated_dunning.{name}", default)
+        )
+
+    @api.model
     def _today(self, company):
         """Today in the company's timezone (its partner's), whatever the server's is."""
         tz = pytz.timezone(company.partner_id.tz or self.env.user.tz or "UTC")
@@ -218,7 +223,8 @@ class DunningRun(models.Model):
     def _process(self, commit, max_batches=None):
         """Work through the remaining customers; False if stopped to continue in a later call.
 
-        ``max_batches`` stops after that many batches, like a cron call out of time.
+        ``commit`` commits each batch through the cron progress API and stops when the cron's
+        time budget is spent; ``max_batches`` stops after that many batches.
         """
         self.ensure_one()
         candidates = self._candidate_partner_ids()
@@ -242,14 +248,15 @@ class DunningRun(models.Model):
                     ),
                 }
             )
+            # Each batch is one transaction: a crash loses at most the batch being written,
+            # and nothing of it was sent since mails leave only once committed.
             time_left = float("inf")
             if commit:
                 time_left = self.env["ir.cron"]._commit_progress(len(customers), remaining=remaining)
             if max_batches is not None:
                 max_batches -= 1
-            if remaining and (time_left < CRON_MARGIN_SECONDS or max_batches == 0):
-                self.env.ref("odoo_automated_dunning.ir_cron_dunning_run")._trigger()
-                return False
+            if remaining and (time_left <= 0 or max_batches == 0):
+                return False  # the cron calls again while progress shows work remaining
         self.write({"state": "done", "finished_at": fields.Datetime.now()})
         if commit:
             self.env["ir.cron"]._commit_progress(remaining=0)
@@ -260,10 +267,7 @@ class DunningRun(models.Model):
         self.ensure_one()
         policies = self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)])
         precision = self.company_id.currency_id.rounding
-        batch_size = int(
-            self.env["ir.config_parameter"].sudo().get_param("odoo_automated_dunning.batch_size", BATCH_SIZE)
-        )
-        for batch in split_every(batch_size, partner_ids):
+        for batch in split_every(self._param("batch_size", BATCH_SIZE), partner_ids):
             partners = self.env["res.partner"].browse(batch).with_company(self.company_id)
             recipients = self._recipients(partners)
             invoices = self._invoice_facts(Domain("partner_id", "in", batch))
