@@ -29,20 +29,28 @@ def delay_days(delay: int, unit: str) -> tuple[int, int]:
 def policy_problems(policy_name: str, levels: list[LevelConfig]) -> list[str]:
     """Every problem of the policy's levels (given in escalation order), each with its fix."""
     if not levels:
-        return [f'Policy "{policy_name}" has no levels: add at least one level with a delay '
-                "and an email template."]
+        return [
+            f'Policy "{policy_name}" has no levels: add at least one level with a delay '
+            "and an email template."
+        ]
     problems = []
     previous = None
     for level in levels:
         where = f'Policy "{policy_name}", level "{level.name}"'
         known_unit = level.delay_unit in DELAY_UNITS
         if not known_unit:
-            problems.append(f"{where}: unknown delay unit {level.delay_unit!r}; use day, week or month.")
+            problems.append(
+                f"{where}: unknown delay unit {level.delay_unit!r}; use day, week or month."
+            )
         if level.delay < 0:
-            problems.append(f"{where}: the delay is {level.delay}; set 0 or more "
-                            "(it counts after the due date).")
+            problems.append(
+                f"{where}: the delay is {level.delay}; set 0 or more "
+                "(it counts after the due date)."
+            )
         if level.minimum_gap_days < 0:
-            problems.append(f"{where}: the minimum gap is {level.minimum_gap_days} days; set 0 or more.")
+            problems.append(
+                f"{where}: the minimum gap is {level.minimum_gap_days} days; set 0 or more."
+            )
         if level.minimum_amount < 0:
             problems.append(f"{where}: the minimum amount is negative; set 0 or more.")
         if not level.has_template:
@@ -56,7 +64,7 @@ def policy_problems(policy_name: str, levels: list[LevelConfig]) -> list[str]:
         ):
             problems.append(
                 f'{where} comes after "{previous.name}" but its delay ({level.delay} '
-                f'{level.delay_unit}(s)) is not later than {previous.delay} {previous.delay_unit}(s); '
+                f"{level.delay_unit}(s)) is not later than {previous.delay} {previous.delay_unit}(s); "
                 "give each level a longer delay than the one before, or reorder the levels."
             )
         if known_unit:

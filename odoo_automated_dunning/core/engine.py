@@ -45,7 +45,9 @@ def add_months(day: date, months: int) -> date:
     """Same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def add_delay(day: date, delay: int, unit: str) -> date:
@@ -194,7 +196,9 @@ def decide_customer(
             # A pause or a covering credit says more to the user than the amount does.
             reason = _skip_reason(customer, run_date, precision)
             decision.action = "skip"
-            decision.skip_reason = reason if reason in (SKIP_PAUSED, SKIP_CREDIT_COVERS) else SKIP_BELOW_MINIMUM
+            decision.skip_reason = (
+                reason if reason in (SKIP_PAUSED, SKIP_CREDIT_COVERS) else SKIP_BELOW_MINIMUM
+            )
         return decision, dict(excluded)
 
     decision.level, decision.policy_id = _governing_level(lines, policies)

@@ -48,14 +48,18 @@ class AccountMove(models.Model):
     def _compute_dunning_next_date(self):
         self.dunning_next_date = False
         invoices = self.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state == "posted"
-            and m.payment_state in ("not_paid", "partial")
-            and m.id
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in ("not_paid", "partial")
+                and m.id
+            )
         )
         for company, moves in invoices.grouped("company_id").items():
-            run = self.env["dunning.run"].with_company(company).new(
-                {"company_id": company.id, "date": self.env["dunning.run"]._today(company)}
+            run = (
+                self.env["dunning.run"]
+                .with_company(company)
+                .new({"company_id": company.id, "date": self.env["dunning.run"]._today(company)})
             )
             next_dates = run._next_dates(moves)
             for move in moves:

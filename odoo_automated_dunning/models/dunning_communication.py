@@ -142,7 +142,9 @@ class DunningCommunication(models.Model):
         fields_to_render = ["subject", "body_html", "email_from", "reply_to"]
         if not template:
             return {
-                c.id: ValueError(self.env._("Level %(level)s has no email template.", level=c.level_id.name))
+                c.id: ValueError(
+                    self.env._("Level %(level)s has no email template.", level=c.level_id.name)
+                )
                 for c in self
             }
         try:

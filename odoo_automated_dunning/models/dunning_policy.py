@@ -46,7 +46,11 @@ class DunningPolicy(models.Model):
         help="Only customers with one of these tags (all when empty).",
     )
     partner_type = fields.Selection(
-        [("any", "Companies and individuals"), ("company", "Companies"), ("individual", "Individuals")],
+        [
+            ("any", "Companies and individuals"),
+            ("company", "Companies"),
+            ("individual", "Individuals"),
+        ],
         string="Customer Type",
         default="any",
         required=True,

@@ -77,7 +77,9 @@ class DunningRun(models.Model):
             [("run_id", "in", self.ids)], ["run_id", "state", "skip_reason"], ["__count"]
         )
         reason_labels = dict(
-            self.env["dunning.communication"]._fields["skip_reason"]._description_selection(self.env)
+            self.env["dunning.communication"]
+            ._fields["skip_reason"]
+            ._description_selection(self.env)
         )
         stats = defaultdict(lambda: defaultdict(int))
         reasons = defaultdict(dict)
@@ -134,7 +136,11 @@ class DunningRun(models.Model):
         background = self.browse()
         for run in self:
             run.write(
-                {"state": "running", "user_id": self.env.user.id, "started_at": fields.Datetime.now()}
+                {
+                    "state": "running",
+                    "user_id": self.env.user.id,
+                    "started_at": fields.Datetime.now(),
+                }
             )
             candidates = run.with_company(run.company_id)._candidate_partner_ids()
             run.customer_count = len(candidates)
@@ -175,7 +181,9 @@ class DunningRun(models.Model):
         companies = self.env["dunning.policy"].search([]).company_id
         for company in companies:
             today = self._today(company)
-            if not self.search_count([("company_id", "=", company.id), ("date", "=", today)], limit=1):
+            if not self.search_count(
+                [("company_id", "=", company.id), ("date", "=", today)], limit=1
+            ):
                 self.create({"company_id": company.id, "date": today}).write(
                     {"state": "running", "started_at": fields.Datetime.now()}
                 )
@@ -188,7 +196,9 @@ class DunningRun(models.Model):
     @api.model
     def _param(self, name, default):
         return int(
-            self.env["ir.config_parameter"].sudo().get_param(f"odoo_automated_dunning.{name}", default)
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(f"odoo_automated_dunning.{name}", default)
         )
 
     @api.model
@@ -252,7 +262,9 @@ class DunningRun(models.Model):
             # and nothing of it was sent since mails leave only once committed.
             time_left = float("inf")
             if commit:
-                time_left = self.env["ir.cron"]._commit_progress(len(customers), remaining=remaining)
+                time_left = self.env["ir.cron"]._commit_progress(
+                    len(customers), remaining=remaining
+                )
             if max_batches is not None:
                 max_batches -= 1
             if remaining and (time_left <= 0 or max_batches == 0):
@@ -310,10 +322,15 @@ class DunningRun(models.Model):
         )
         categories = defaultdict(set)
         if self.env["dunning.policy"].search_count(
-            [("company_id", "=", self.company_id.id), ("product_category_ids", "!=", False)], limit=1
+            [("company_id", "=", self.company_id.id), ("product_category_ids", "!=", False)],
+            limit=1,
         ):
             product_groups = self.env["account.move.line"]._read_group(
-                [("move_id", "in", moves.ids), ("display_type", "=", "product"), ("product_id", "!=", False)],
+                [
+                    ("move_id", "in", moves.ids),
+                    ("display_type", "=", "product"),
+                    ("product_id", "!=", False),
+                ],
                 ["move_id", "product_id"],
             )
             products = self.env["product.product"].browse({p.id for _m, p in product_groups})
@@ -347,7 +364,9 @@ class DunningRun(models.Model):
 
     def _customer_facts(self, partners, recipients):
         """Customers with their net balance and their recipient's blacklist state, set-wise."""
-        partners.fetch(["dunning_policy_id", "category_id", "is_company", "dunning_pause_until", "email"])
+        partners.fetch(
+            ["dunning_policy_id", "category_id", "is_company", "dunning_pause_until", "email"]
+        )
         balances = dict(
             self.env["account.move.line"]._read_group(
                 [
@@ -401,9 +420,7 @@ class DunningRun(models.Model):
         self.ensure_one()
         invoices = self._invoice_facts(Domain("move_id", "in", moves.ids), overdue_only=False)
         partners = moves.commercial_partner_id.with_company(self.company_id)
-        customers = {
-            c.id: c for c in self._customer_facts(partners, self._recipients(partners))
-        }
+        customers = {c.id: c for c in self._customer_facts(partners, self._recipients(partners))}
         policies = self._policy_facts(
             self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)]),
             [invoice.id for invoice in invoices],
@@ -423,9 +440,13 @@ class DunningRun(models.Model):
                 domain_ids = frozenset(
                     self.env["account.move"].search(Domain("id", "in", invoice_ids) & domain).ids
                 )
-            categories = self.env["product.category"].search(
-                [("id", "child_of", policy.product_category_ids.ids)]
-            ) if policy.product_category_ids else self.env["product.category"]
+            categories = (
+                self.env["product.category"].search(
+                    [("id", "child_of", policy.product_category_ids.ids)]
+                )
+                if policy.product_category_ids
+                else self.env["product.category"]
+            )
             facts.append(
                 core.Policy(
                     id=policy.id,
@@ -497,7 +518,9 @@ class DunningRun(models.Model):
                     {
                         "move_id": line.invoice.id,
                         "level_id": line.level.id if line.level else False,
-                        "previous_level_id": line.previous_level.id if line.previous_level else False,
+                        "previous_level_id": line.previous_level.id
+                        if line.previous_level
+                        else False,
                         "escalated": line.escalated,
                         "date_due": line.invoice.due_date,
                         "days_overdue": line.days_overdue,

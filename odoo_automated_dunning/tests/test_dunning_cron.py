@@ -49,7 +49,11 @@ class TestDunningCron(DunningCommon):
     @freeze_time("2025-06-20 10:00:00")
     def test_a_run_stopped_between_batches_resumes_without_duplicates(self):
         self.env["ir.config_parameter"].set_param("odoo_automated_dunning.batch_size", 1)
-        customers = self.customer | self.other_customer | self._customer("Initech", "ar@initech.example.com")
+        customers = (
+            self.customer
+            | self.other_customer
+            | self._customer("Initech", "ar@initech.example.com")
+        )
         for customer in customers:
             self._invoice(customer, 100.0, "2025-06-01")
         run = self.runs.create({"date": "2025-06-20", "state": "running"})

@@ -213,8 +213,16 @@ class TestDunningRun(DunningCommon):
                 "name": "Broken",
                 "sequence": 1,
                 "partner_category_ids": [(0, 0, {"name": "Broken template"})],
-                "level_ids": [(0, 0, {**self._level_vals("One", 1, 1, "day", "friendly", 0),
-                                      "mail_template_id": broken.id})],
+                "level_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            **self._level_vals("One", 1, 1, "day", "friendly", 0),
+                            "mail_template_id": broken.id,
+                        },
+                    )
+                ],
             }
         )
         self.customer.category_id = policy.partner_category_ids

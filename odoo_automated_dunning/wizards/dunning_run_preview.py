@@ -14,7 +14,7 @@ class DunningRunPreview(models.TransientModel):
 
     def _compute_counts(self):
         for preview in self:
-            preview.send_count = len(preview.line_ids.filtered(lambda l: l.action == "send"))
+            preview.send_count = len(preview.line_ids.filtered(lambda line: line.action == "send"))
             preview.skip_count = len(preview.line_ids) - preview.send_count
 
     def _lines_from_plan(self, plan, recipients):

@@ -1,0 +1,183 @@
+"""Sample book for the demo command (scripts/demo), run inside Odoo with an environment.
+
+It goes through Odoo's own flows (posted invoices, registered payments, a credit note), then
+replays the dunning run of two weeks ago and runs today's, so the history shows escalation,
+and finally hands the mail queue to the SMTP sink. Not loaded by the addon's manifest.
+"""
+
+from datetime import timedelta
+
+from odoo import Command
+
+CUSTOMERS = [
+    # name, email, lang, is_company, [(days overdue, amount, currency code)]
+    ("Brightline Studios", "accounts@brightline.example.com", "en_US", True, [(9, 1450.0, None)]),
+    (
+        "Atelier Lumière SARL",
+        "compta@atelier-lumiere.example.fr",
+        "fr_FR",
+        True,
+        [(30, 2380.0, "EUR"), (10, 640.0, "EUR")],
+    ),
+    (
+        "Müller Maschinenbau GmbH",
+        "buchhaltung@mueller-maschinen.example.de",
+        "de_DE",
+        True,
+        [(55, 8900.0, "EUR")],
+    ),
+    (
+        "Northwind Traders",
+        "finance@northwind.example.co.uk",
+        "en_GB",
+        True,
+        [(25, 1200.0, "GBP"), (25, 300.0, "GBP")],
+    ),
+    ("Jane Doe", "jane.doe@example.com", "en_US", False, [(16, 89.9, None)]),
+    ("Contoso Retail", False, "en_US", True, [(20, 560.0, None)]),
+    ("Fabrikam Inc.", "ap@fabrikam.example.com", "en_US", True, [(12, 400.0, None)]),
+    ("Blue Yonder Airlines", "billing@blueyonder.example.com", "en_US", True, [(15, 700.0, None)]),
+    ("Initech", "payables@initech.example.com", "en_US", True, [(-10, 2500.0, None)]),
+]
+
+
+def run(env, smtp_host, smtp_port):
+    """Create the book, run dunning two weeks ago and today, flush mails to the sink."""
+    env = env(context=dict(env.context, tracking_disable=True))
+    company = env.company
+    _prepare_company(env, company)
+    for lang in ("fr_FR", "de_DE", "en_GB"):
+        env["res.lang"]._activate_lang(lang)
+    currencies = _currencies(env, company)
+    today = env["dunning.run"]._today(company)
+    immediate = env.ref("account.account_payment_term_immediate")
+
+    partners, invoices = {}, {}
+    for name, email, lang, is_company, lines in CUSTOMERS:
+        partner = env["res.partner"].create(
+            {
+                "name": name,
+                "email": email,
+                "lang": lang,
+                "is_company": is_company,
+                "property_payment_term_id": immediate.id,
+            }
+        )
+        partners[name] = partner
+        invoices[name] = env["account.move"]
+        for days, amount, code in lines:
+            invoices[name] |= _invoice(
+                env, partner, today - timedelta(days=days), amount, currencies.get(code)
+            )
+    env["account.move"].browse(
+        [inv.id for moves in invoices.values() for inv in moves]
+    ).action_post()
+
+    # Reminders go to Brightline's invoice contact, not to the company address.
+    env["res.partner"].create(
+        {
+            "name": "Brightline Accounts Payable",
+            "parent_id": partners["Brightline Studios"].id,
+            "type": "invoice",
+            "email": "ap@brightline.example.com",
+        }
+    )
+    # Müller paid part of its invoice; Blue Yonder paid in full.
+    _pay(env, invoices["Müller Maschinenbau GmbH"], amount=3000.0, date=today - timedelta(days=20))
+    _pay(env, invoices["Blue Yonder Airlines"], date=today - timedelta(days=3))
+    # Northwind disputes one invoice: it is left out until the dispute is resolved.
+    env["dunning.dispute.wizard"].create(
+        {
+            "move_ids": invoices["Northwind Traders"][:1].ids,
+            "reason": "Delivered goods were damaged.",
+        }
+    ).action_confirm()
+    # Fabrikam holds a credit note larger than its overdue invoice: nothing is sent.
+    _invoice(
+        env, partners["Fabrikam Inc."], today - timedelta(days=5), 500.0, None, "out_refund"
+    ).action_post()
+
+    policy = env.ref("odoo_automated_dunning.dunning_policy_standard")
+    policy.write({"active": True, "company_id": company.id})
+
+    env["ir.mail_server"].create(
+        {
+            "name": "Demo SMTP sink",
+            "smtp_host": smtp_host,
+            "smtp_port": int(smtp_port),
+            "smtp_encryption": "none",
+            "sequence": 1,
+        }
+    )
+
+    runs = env["dunning.run"]
+    for day in (today - timedelta(days=14), today):
+        run_record = runs.create({"date": day, "company_id": company.id})
+        run_record.action_run()
+        runs |= run_record
+    env["mail.mail"].process_email_queue()
+    return runs
+
+
+def _prepare_company(env, company):
+    if not env["account.journal"].search_count(
+        [("company_id", "=", company.id), ("type", "=", "sale")]
+    ):
+        env["account.chart.template"].try_loading(
+            "generic_coa", company=company, install_demo=False
+        )
+    company.write(
+        {
+            "name": "Demo Trading Ltd",
+            "email": "credit.control@demo-trading.example.com",
+            "phone": "+1 555 0100",
+        }
+    )
+    company.partner_id.tz = "Europe/Brussels"
+
+
+def _currencies(env, company):
+    currencies = {}
+    for code, rate in (("EUR", 0.92), ("GBP", 0.79)):
+        currency = env["res.currency"].with_context(active_test=False).search([("name", "=", code)])
+        if currency == company.currency_id:
+            currencies[code] = currency
+            continue
+        currency.active = True
+        if not currency.rate_ids.filtered(lambda r, c=company: r.company_id == c):
+            env["res.currency.rate"].create(
+                {
+                    "currency_id": currency.id,
+                    "rate": rate,
+                    "name": "2020-01-01",
+                    "company_id": company.id,
+                }
+            )
+        currencies[code] = currency
+    return currencies
+
+
+def _invoice(env, partner, invoice_date, amount, currency, move_type="out_invoice"):
+    return env["account.move"].create(
+        {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "invoice_payment_term_id": env.ref("account.account_payment_term_immediate").id,
+            **({"currency_id": currency.id} if currency else {}),
+            "invoice_line_ids": [
+                Command.create(
+                    {"name": "Services", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                )
+            ],
+        }
+    )
+
+
+def _pay(env, invoices, amount=None, date=None):
+    vals = {"payment_date": date}
+    if amount is not None:
+        vals["amount"] = amount
+    env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=invoices.ids
+    ).create(vals)._create_payments()
