@@ -6,9 +6,7 @@ class DunningLevel(models.Model):
     _description = "Dunning Level"
     _order = "policy_id, sequence, id"
 
-    policy_id = fields.Many2one(
-        "dunning.policy", required=True, ondelete="cascade", index=True, string="Policy"
-    )
+    policy_id = fields.Many2one("dunning.policy", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
