@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import format_amount
 
+from .dunning_level import TONE_SELECTION
+
 _logger = logging.getLogger(__name__)
 
 SKIP_REASONS = [
@@ -34,7 +36,8 @@ class DunningCommunication(models.Model):
     )
     policy_id = fields.Many2one("dunning.policy", readonly=True, index=True)
     level_id = fields.Many2one("dunning.level", readonly=True, index=True)
-    tone = fields.Selection(related="level_id.tone", store=True)
+    # Copied, not related: history must keep the tone it was sent in if the level changes.
+    tone = fields.Selection(TONE_SELECTION, readonly=True, index=True)
     channel = fields.Selection([("email", "Email")], required=True, default="email", readonly=True)
     line_ids = fields.One2many("dunning.communication.line", "communication_id", readonly=True)
     move_ids = fields.Many2many(

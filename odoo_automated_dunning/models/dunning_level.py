@@ -1,5 +1,12 @@
 from odoo import api, fields, models
 
+TONE_SELECTION = [
+    ("friendly", "Friendly"),
+    ("persuasive", "Persuasive"),
+    ("formal", "Formal"),
+    ("final", "Final notice"),
+]
+
 
 class DunningLevel(models.Model):
     _name = "dunning.level"
@@ -16,16 +23,7 @@ class DunningLevel(models.Model):
     delay_unit = fields.Selection(
         [("day", "Days"), ("week", "Weeks"), ("month", "Months")], required=True, default="day"
     )
-    tone = fields.Selection(
-        [
-            ("friendly", "Friendly"),
-            ("persuasive", "Persuasive"),
-            ("formal", "Formal"),
-            ("final", "Final notice"),
-        ],
-        required=True,
-        default="friendly",
-    )
+    tone = fields.Selection(TONE_SELECTION, required=True, default="friendly")
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",

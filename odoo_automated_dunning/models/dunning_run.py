@@ -508,6 +508,7 @@ class DunningRun(models.Model):
             "recipient_id": recipients[decision.customer.id].id,
             "policy_id": decision.policy_id,
             "level_id": decision.level.id if decision.level else False,
+            "tone": decision.level.tone if decision.level else False,
             "channel": "email",
             "state": "draft" if decision.action == "send" else "skipped",
             "skip_reason": decision.skip_reason,

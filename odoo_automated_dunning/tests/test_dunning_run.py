@@ -19,6 +19,8 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(communication.partner_id, self.customer)
         self.assertEqual(communication.level_id, self.level1)
         self.assertEqual(communication.tone, "friendly")
+        self.level1.tone = "formal"
+        self.assertEqual(communication.tone, "friendly", "history keeps the tone that was sent")
         self.assertEqual(communication.amount_total, 1200.0)
         self.assertEqual(communication.line_ids.move_id, invoice)
         self.assertEqual(communication.line_ids.days_overdue, 10)
