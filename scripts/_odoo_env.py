@@ -73,15 +73,22 @@ class OdooWrongVersion(Exception):
 
 
 # Run in a child interpreter so that importing Odoo never touches this process.
+# odoo.tools and odoo.sql_db need most of Odoo's own dependencies (lxml, passlib, psycopg2...).
 _PROBE = """
 import json, os
 import odoo
 import odoo.release as release
+try:
+    import odoo.tools, odoo.sql_db
+    missing = None
+except ImportError as error:
+    missing = str(error)
 print(json.dumps({
     "serie": release.serie,
     "version": release.version,
     "release_file": release.__file__,
     "has_main": any(os.path.isfile(os.path.join(p, "__main__.py")) for p in odoo.__path__),
+    "missing": missing,
 }))
 """
 
@@ -140,6 +147,11 @@ def find_odoo() -> OdooInstall:
     if found["serie"] != ODOO_SERIE:
         raise OdooWrongVersion(
             f"found Odoo {found['version']} at {release_file.parent}, this addon needs {ODOO_SERIE}"
+        )
+    if found["missing"]:
+        raise OdooUnavailable(
+            f"Odoo {found['version']} is at {release_file.parent} but its Python dependencies"
+            f" are not installed for {sys.executable}: {found['missing']}"
         )
     return OdooInstall(
         serie=found["serie"],
