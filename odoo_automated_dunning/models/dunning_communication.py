@@ -45,7 +45,17 @@ class DunningCommunication(models.Model):
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
     amount_total = fields.Monetary(
-        string="Total Due", currency_field="currency_id", readonly=True, aggregator="sum"
+        string="Total Due", currency_field="currency_id", readonly=True, aggregator=False
+    )
+    # Totals in different currencies cannot be added up; this one can.
+    amount_company = fields.Monetary(
+        string="Total Due (Company Currency)",
+        currency_field="company_currency_id",
+        readonly=True,
+        aggregator="sum",
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
     )
     state = fields.Selection(
         [("draft", "Draft"), ("sent", "Sent"), ("failed", "Failed"), ("skipped", "Skipped")],

@@ -514,6 +514,7 @@ class DunningRun(models.Model):
             "skip_reason": decision.skip_reason,
             "currency_id": currency_id,
             "amount_total": total,
+            "amount_company": sum(line.invoice.residual_company for line in lines),
             "line_ids": [
                 Command.create(
                     {

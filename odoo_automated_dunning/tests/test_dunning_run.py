@@ -250,6 +250,8 @@ class TestDunningRun(DunningCommon):
         communication = self._run("2025-06-20").communication_ids
         self.assertEqual(communication.currency_id, currency)
         self.assertEqual(communication.amount_total, 250.0)
+        # 250 EUR at the test rate of 2 EUR per company unit.
+        self.assertEqual(communication.amount_company, 125.0)
         self.assertEqual(communication.line_ids.move_id, invoice)
         self.assertIn("250.00", self._mails_to(self.customer).body_html)
 
