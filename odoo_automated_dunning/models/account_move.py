@@ -34,6 +34,9 @@ class AccountMove(models.Model):
         help="A disputed invoice is never dunned until the dispute is resolved.",
     )
     dunning_dispute_reason = fields.Text(string="Dispute Reason", copy=False, tracking=True)
+    dunning_charge_ids = fields.One2many(
+        "dunning.charge", "charge_move_id", string="Dunning Charges", readonly=True
+    )
 
     @api.depends(
         "dunning_level_id",
@@ -90,6 +93,16 @@ class AccountMove(models.Model):
             move.message_post(body=self.env._("Dispute resolved: dunning resumes."))
         return True
 
+    def action_dunning_waive(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Waive Charges"),
+            "res_model": "dunning.waive.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
+
     def action_view_dunning_communications(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -98,3 +111,25 @@ class AccountMove(models.Model):
         action["domain"] = [("id", "in", self.dunning_communication_ids.ids)]
         action["context"] = {}
         return action
+
+    def _dunning_payment_schedule(self):
+        """{invoice id: (amount due, [(payment date, amount paid)])} in the invoice's currency.
+
+        Read in one query from the reconciliations of the receivable lines, so late-payment
+        interest can run up to each payment date.
+        """
+        lines = self.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        partials = self.env["account.partial.reconcile"].search(
+            [("debit_move_id", "in", lines.ids)], order="max_date, id"
+        )
+        schedule = {move.id: (move.amount_total, []) for move in self}
+        for partial in partials:
+            move = partial.debit_move_id.move_id
+            schedule[move.id][1].append((partial.max_date, partial.debit_amount_currency))
+        return schedule
+
+    def _dunning_paid_late(self):
+        """Paid (in full) after the due date."""
+        self.ensure_one()
+        schedule = self._dunning_payment_schedule()[self.id][1]
+        return bool(schedule) and max(day for day, _amount in schedule) > self.invoice_date_due

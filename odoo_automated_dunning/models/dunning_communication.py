@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import format_amount
 
+from ..core import charges
 from .dunning_level import TONE_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -69,6 +70,15 @@ class DunningCommunication(models.Model):
     mail_message_id = fields.Many2one("mail.message", readonly=True, index="btree_not_null")
     subject = fields.Char(readonly=True)
     body = fields.Html(readonly=True, sanitize=False, help="What was sent, as rendered.")
+    charge_ids = fields.One2many("dunning.charge", "communication_id", readonly=True)
+    billed_charge_ids = fields.Many2many(
+        "dunning.charge", compute="_compute_charges", string="Charges Billed"
+    )
+    charge_note = fields.Text(
+        compute="_compute_charges",
+        string="Charges Not Made",
+        help="Why the law allowed no fee, compensation or interest with this reminder.",
+    )
     pay_url = fields.Char(compute="_compute_pay_url", string="Payment Link")
     total_display = fields.Char(
         compute="_compute_total_display",
@@ -88,6 +98,20 @@ class DunningCommunication(models.Model):
 
     def _search_move_ids(self, operator, value):
         return [("line_ids.move_id", operator, value)]
+
+    @api.depends("charge_ids.state", "charge_ids.reason")
+    def _compute_charges(self):
+        for communication in self:
+            charges_ = communication.charge_ids
+            communication.billed_charge_ids = charges_.filtered(
+                lambda c: c.state == "charged" and c.amount
+            )
+            communication.charge_note = "\n".join(
+                sorted(
+                    set(charges_.filtered(lambda c: c.state == "not_charged").mapped("reason"))
+                    - {False}
+                )
+            )
 
     @api.depends("line_ids.move_id")
     def _compute_pay_url(self):
@@ -120,6 +144,47 @@ class DunningCommunication(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", self.line_ids.move_id.ids)],
         }
+
+    def _charge(self):
+        """Bill the fees, compensation and interest of the levels reached, as draft documents."""
+        charge_model = self.env["dunning.charge"]
+        for communication in self:
+            # Fee invoices and interest notes are dunned like any debt but bear no charges
+            # themselves: no interest on interest.
+            reached = communication.line_ids.filtered(
+                lambda line: line.escalated and not line.move_id.dunning_charge_ids
+            )
+            fee_level = (
+                communication.level_id if communication.level_id in reached.level_id else None
+            )
+            compensation = reached.filtered(lambda line: line.level_id.charge_compensation).move_id
+            interest = reached.filtered(lambda line: line.level_id.charge_interest).move_id
+            if not ((fee_level and fee_level.fee_amount) or compensation or interest):
+                continue
+            try:
+                vals = charge_model._prepare(
+                    communication.policy_id,
+                    communication.partner_id,
+                    communication.date,
+                    fee_level=fee_level,
+                    compensation_invoices=compensation,
+                    interest_invoices=interest,
+                    communication=communication,
+                )
+            except charges.MissingRateError as error:
+                communication.write({"state": "failed", "error_message": str(error)})
+                continue
+            charge_model._create_documents(vals)
+
+    def _settle_charges(self):
+        """Post the charges of sent reminders (if the policy says so); drop those of failed ones."""
+        for communication in self.filtered("charge_ids"):
+            documents = communication.charge_ids.charge_move_id
+            if communication.state == "failed":
+                communication.charge_ids.unlink()
+                documents.unlink()
+            elif communication.state == "sent" and communication.policy_id.post_charges:
+                documents.action_post()
 
     def _send_email(self):
         """Render each one in its recipient's language and queue it in Odoo's mail queue.

@@ -42,6 +42,18 @@ class DunningLevel(models.Model):
         help="Days that must pass since the invoice's previous reminder before this level.",
     )
     company_currency_id = fields.Many2one(related="policy_id.company_id.currency_id")
+    fee_amount = fields.Monetary(
+        string="Reminder Fee",
+        currency_field="company_currency_id",
+        help="Charged with this reminder where the policy's rule set allows it.",
+    )
+    charge_compensation = fields.Boolean(
+        string="Charge Fixed Compensation",
+        help="Charge the statutory fixed compensation (e.g. EUR 40) once per late invoice.",
+    )
+    charge_interest = fields.Boolean(
+        help="Issue an interest note for the statutory interest accrued on the listed invoices.",
+    )
 
     @api.depends("name", "policy_id.name")
     def _compute_display_name(self):
@@ -55,6 +67,11 @@ class DunningLevel(models.Model):
     )
     def _check_policy_levels(self):
         self.policy_id._check_levels()
+
+    def _rank(self):
+        """Position of this level in its policy, from 0."""
+        self.ensure_one()
+        return self.policy_id.level_ids.sorted(lambda lv: (lv.sequence, lv.id)).ids.index(self.id)
 
     def unlink(self):
         policies = self.policy_id

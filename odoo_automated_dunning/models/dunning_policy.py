@@ -67,6 +67,19 @@ class DunningPolicy(models.Model):
     company_currency_id = fields.Many2one(related="company_id.currency_id")
     level_count = fields.Integer(compute="_compute_level_count")
     note = fields.Html(string="Internal Notes")
+    rule_set_id = fields.Many2one(
+        "dunning.rule.set",
+        string="Late Payment Rules",
+        help="The law that decides which fees, compensation and interest may be charged.",
+    )
+    rule_set_by_country = fields.Boolean(
+        string="Rules by Customer Country",
+        help="Apply the rule set of the customer's country when there is one.",
+    )
+    post_charges = fields.Boolean(
+        default=True,
+        help="Post fee invoices and interest notes; when unticked they stay draft for review.",
+    )
 
     def _compute_level_count(self):
         counts = dict(

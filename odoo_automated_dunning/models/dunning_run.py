@@ -480,7 +480,9 @@ class DunningRun(models.Model):
         self.ensure_one()
         vals_list = [self._communication_vals(decision, recipients) for decision in plan.decisions]
         communications = self.env["dunning.communication"].sudo().create(vals_list)
+        communications.filtered(lambda c: c.state == "draft")._charge()
         communications.filtered(lambda c: c.state == "draft")._send_email()
+        communications._settle_charges()
         sent = communications.filtered(lambda c: c.state == "sent")
         by_level = defaultdict(list)
         for line in sent.line_ids.filtered("escalated"):

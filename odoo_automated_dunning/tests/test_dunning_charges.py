@@ -1,0 +1,258 @@
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import freeze_time, tagged
+
+from .common import DunningCommon
+
+
+@freeze_time("2023-12-31")
+@tagged("post_install", "-at_install")
+class TestDunningCharges(DunningCommon):
+    """Fees, compensation and interest billed with reminders, under a jurisdiction's rules."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule_sets = {
+            code: cls.env.ref(f"odoo_automated_dunning.rule_set_{code}")
+            for code in ("eu", "de", "fr", "uk", "nl", "be", "none")
+        }
+        cls.eur = cls.setup_other_currency("EUR")  # 2 EUR for 1 company unit since 2017
+        cls.policy.active = False
+        cls.charging = cls.env["dunning.policy"].create(
+            {
+                "name": "Charging",
+                "rule_set_id": cls.rule_sets["eu"].id,
+                "level_ids": [
+                    Command.create(
+                        {
+                            **cls._level_vals("First", 10, 1, "day", "friendly", 0),
+                            "fee_amount": 5.0,
+                            "charge_compensation": True,
+                            "charge_interest": True,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            **cls._level_vals("Second", 20, 1, "month", "persuasive", 1),
+                            "fee_amount": 10.0,
+                            "charge_compensation": True,
+                            "charge_interest": True,
+                        }
+                    ),
+                ],
+            }
+        )
+        cls.first, cls.second = cls.charging.level_ids.sorted("sequence")
+
+    def _charges(self, run, kind=None):
+        charges = run.communication_ids.charge_ids
+        return charges.filtered(lambda c: c.kind == kind) if kind else charges
+
+    def test_fee_compensation_and_interest_are_billed_and_shown_in_the_reminder(self):
+        invoice = self._invoice(self.customer, 10000.0, "2023-05-15")
+
+        run = self._run("2023-09-30")
+
+        communication = run.communication_ids
+        self.assertEqual(communication.state, "sent")
+        fee = self._charges(run, "fee")
+        self.assertEqual((fee.state, fee.amount), ("charged", 5.0))
+        compensation = self._charges(run, "compensation")
+        # EUR 40 at 2 EUR per company unit.
+        self.assertEqual((compensation.amount, compensation.source_move_id), (20.0, invoice))
+        interest = self._charges(run, "interest").sorted("period_start")
+        # Rates fixed per half-year: ECB 2.50 + 8 on 1 Jan 2023, ECB 4.00 + 8 on 1 Jul 2023.
+        # 10,000 x 10.5% x 46/365 = 132.33 and 10,000 x 12% x 92/365 = 302.47.
+        self.assertEqual(
+            [(str(c.period_start), str(c.period_end), c.days, c.rate, c.amount) for c in interest],
+            [
+                ("2023-05-16", "2023-06-30", 46, 10.5, 132.33),
+                ("2023-07-01", "2023-09-30", 92, 12.0, 302.47),
+            ],
+        )
+        fees_move = fee.charge_move_id
+        self.assertEqual(fees_move, compensation.charge_move_id)
+        self.assertEqual(fees_move.state, "posted")
+        self.assertEqual(fees_move.amount_total, 25.0)
+        self.assertEqual(fees_move.partner_id, self.customer)
+        note = interest.charge_move_id
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.state, "posted")
+        self.assertEqual(note.amount_total, 434.80)
+        self.assertEqual(len(note.invoice_line_ids), 1, "one line per overdue invoice")
+        self.assertIn(invoice.name, note.invoice_line_ids.name)
+        self.assertIn("46 days at 10.5%", note.invoice_line_ids.name)
+        body = self._mails_to(self.customer).body_html
+        self.assertIn("Reminder fee", body)
+        self.assertIn("302.47", body)
+        self.assertIn("20.00", body)
+
+    def test_interest_is_never_charged_twice_for_a_period(self):
+        self._invoice(self.customer, 10000.0, "2023-05-15")
+        self._run("2023-09-30")
+
+        run = self._run("2023-10-31")
+
+        interest = self._charges(run, "interest")
+        # Only October: 10,000 x 12% x 31/365 = 101.92; no second compensation.
+        self.assertEqual(
+            [(str(c.period_start), str(c.period_end), c.amount) for c in interest],
+            [("2023-10-01", "2023-10-31", 101.92)],
+        )
+        self.assertFalse(self._charges(run, "compensation"))
+        self.assertEqual(self._charges(run, "fee").amount, 10.0)
+        # The first reminder's fee invoice and interest note are listed but bear no interest.
+        listed = run.communication_ids.line_ids.move_id
+        self.assertEqual(len(listed), 3)
+        self.assertEqual(interest.source_move_id.dunning_charge_ids, self.env["dunning.charge"])
+
+    def test_partial_payment_splits_the_interest(self):
+        invoice = self._invoice(self.customer, 10000.0, "2023-05-15")
+        self._pay(invoice, amount=4000.0, date="2023-08-15")
+
+        run = self._run("2023-09-30")
+
+        interest = self._charges(run, "interest").sorted("period_start")
+        # 10,000 to 30 Jun at 10.5% (132.33), 10,000 to 15 Aug at 12% (46 days: 151.23),
+        # then 6,000 at 12% (46 days: 90.74).
+        self.assertEqual(
+            [(c.period_end.isoformat(), c.amount) for c in interest],
+            [("2023-06-30", 132.33), ("2023-08-15", 151.23), ("2023-09-30", 90.74)],
+        )
+        self.assertEqual(interest.charge_move_id.amount_total, 374.30)
+
+    def test_german_default_causing_reminder_is_not_charged(self):
+        self.charging.rule_set_id = self.rule_sets["de"]
+        self._invoice(self.customer, 1000.0, "2023-05-15")
+
+        run = self._run("2023-06-01")
+
+        fee = self._charges(run, "fee")
+        self.assertEqual((fee.state, fee.amount), ("not_charged", 0.0))
+        self.assertIn("Germany", fee.reason)
+        self.assertIn("Germany", run.communication_ids.charge_note)
+        self.assertFalse(fee.charge_move_id)
+        self.assertNotIn("Reminder fee", self._mails_to(self.customer).body_html)
+        # The second reminder may be charged.
+        second = self._charges(self._run("2023-06-20"), "fee")
+        self.assertEqual((second.state, second.amount), ("charged", 10.0))
+
+    def test_french_consumer_is_charged_no_compensation(self):
+        consumer = self._customer("Jean Dupont", "jean@example.fr", is_company=False)
+        self.charging.rule_set_id = self.rule_sets["fr"]
+        self._invoice(consumer, 500.0, "2023-05-15")
+
+        run = self._run("2023-06-01")
+
+        communication = run.communication_ids
+        self.assertEqual(communication.state, "sent")
+        self.assertFalse(communication.billed_charge_ids)
+        compensation = self._charges(run, "compensation")
+        self.assertEqual(compensation.state, "not_charged")
+        self.assertIn("France", communication.charge_note)
+        self.assertFalse(communication.charge_ids.charge_move_id)
+
+    def test_rule_set_follows_the_customers_country(self):
+        self.charging.write({"rule_set_id": self.rule_sets["eu"].id, "rule_set_by_country": True})
+        self.customer.country_id = self.env.ref("base.de")
+        self._invoice(self.customer, 1000.0, "2023-05-15")
+
+        fee = self._charges(self._run("2023-06-01"), "fee")
+
+        self.assertEqual(fee.rule_set_id, self.rule_sets["de"])
+        self.assertEqual(fee.state, "not_charged")
+
+    def test_missing_reference_rate_fails_the_reminder_and_posts_nothing(self):
+        self.env["dunning.reference.rate"].search([("reference", "=", "ecb_mro")]).unlink()
+        invoice = self._invoice(self.customer, 1000.0, "2023-05-15")
+        moves_before = self.env["account.move"].search_count([])
+
+        run = self._run("2023-06-01")
+
+        communication = run.communication_ids
+        self.assertEqual(communication.state, "failed")
+        self.assertIn("ecb_mro", communication.error_message)
+        self.assertIn("2023-01-01", communication.error_message)
+        self.assertFalse(communication.charge_ids)
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before)
+        self.assertFalse(invoice.dunning_level_id)
+        self.assertFalse(self._mails_to(self.customer))
+
+    def test_charges_stay_draft_for_review_when_the_policy_says_so(self):
+        self.charging.post_charges = False
+        self._invoice(self.customer, 1000.0, "2023-05-15")
+        run = self._run("2023-06-01")
+        self.assertEqual(
+            set(run.communication_ids.charge_ids.charge_move_id.mapped("state")), {"draft"}
+        )
+
+    def test_waiver_credits_the_fee_invoice_and_keeps_the_reason(self):
+        self._invoice(self.customer, 10000.0, "2023-05-15")
+        run = self._run("2023-09-30")
+        fees_move = self._charges(run, "fee").charge_move_id
+        note = self._charges(run, "interest").charge_move_id
+
+        self.env["dunning.waive.wizard"].create(
+            {"move_ids": (fees_move | note).ids, "reason": "Long-standing customer, first delay"}
+        ).action_confirm()
+
+        self.assertEqual(fees_move.payment_state, "reversed")
+        self.assertEqual(note.payment_state, "reversed")
+        credit_note = self.env["account.move"].search([("reversed_entry_id", "=", fees_move.id)])
+        self.assertEqual((credit_note.move_type, credit_note.state), ("out_refund", "posted"))
+        self.assertEqual(credit_note.amount_total, 25.0)
+        waived = run.communication_ids.charge_ids.filtered("charge_move_id")
+        self.assertEqual(set(waived.mapped("state")), {"waived"})
+        self.assertEqual(
+            set(waived.mapped("waiver_reason")), {"Long-standing customer, first delay"}
+        )
+        self.assertEqual(waived.waived_by_id, self.env.user)
+        # Waived interest is not charged again for the same period.
+        later = self._charges(self._run("2023-10-31"), "interest")
+        self.assertEqual(later.period_start.isoformat(), "2023-10-01")
+
+    def test_only_managers_waive(self):
+        self._invoice(self.customer, 1000.0, "2023-05-15")
+        fees_move = self._charges(self._run("2023-06-01"), "fee").charge_move_id
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Clerk",
+                "login": "dunning_clerk",
+                "group_ids": [
+                    Command.set(self.env.ref("odoo_automated_dunning.group_dunning_user").ids)
+                ],
+            }
+        )
+        wizard = self.env["dunning.waive.wizard"].create(
+            {"move_ids": fees_move.ids, "reason": "no"}
+        )
+        with self.assertRaises(UserError):
+            wizard.with_user(clerk).action_confirm()
+        self.assertEqual(fees_move.payment_state, "not_paid")
+
+    def test_interest_note_on_demand_for_an_invoice_paid_late(self):
+        invoice = self._invoice(self.customer, 10000.0, "2023-05-15")
+        self._pay(invoice, date="2023-06-30")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+        wizard = self.env["dunning.interest.note.wizard"].create(
+            {"partner_id": self.customer.id, "date": "2023-12-31", "policy_id": self.charging.id}
+        )
+        self.assertEqual(wizard.move_ids, invoice)
+        action = wizard.action_confirm()
+
+        note = self.env["account.move"].browse(action["res_id"])
+        # 16 May to 30 Jun, 46 days at 10.5% on 10,000.
+        self.assertEqual(note.amount_total, 132.33)
+        self.assertEqual(note.state, "posted")
+        self.assertEqual(note.dunning_charge_ids.source_move_id, invoice)
+        # Asking again charges nothing more.
+        with self.assertRaises(UserError):
+            self.env["dunning.interest.note.wizard"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "date": "2023-12-31",
+                    "policy_id": self.charging.id,
+                }
+            ).action_confirm()
