@@ -5,7 +5,7 @@ from ..core import charges
 
 CHARGE_KINDS = [
     ("fee", "Reminder fee"),
-    ("compensation", "Fixed compensation"),
+    ("compensation", "Compensation or collection costs"),
     ("interest", "Late payment interest"),
 ]
 
@@ -53,6 +53,9 @@ class DunningCharge(models.Model):
     waived_by_id = fields.Many2one("res.users", readonly=True)
     waived_date = fields.Date(readonly=True)
     label = fields.Char(compute="_compute_label", string="Description")
+    product_id = fields.Many2one(
+        "product.product", readonly=True, help="Gives the taxes and accounts it is billed with."
+    )
 
     def _compute_label(self):
         for charge in self:
@@ -99,7 +102,10 @@ class DunningCharge(models.Model):
                 days_since_previous_reminder=self._days_since_last_reminder(partner, day),
                 digits=company.currency_id.decimal_places,
             )
-            vals.append(self._vals(base, "fee", charge, company.currency_id))
+            vals.append(
+                self._vals(base, "fee", charge, company.currency_id)
+                | {"product_id": level.fee_product_id.id}
+            )
         if compensation_invoices:
             # Statutory amounts are in the law's currency (EUR, GBP); the debt size is judged
             # there and the compensation billed in company currency.
@@ -109,9 +115,14 @@ class DunningCharge(models.Model):
                 .search([("name", "=", law.currency)], limit=1)
             ) or company.currency_id
             done = self._charged_moves(compensation_invoices, "compensation")
+            notices = self._first_notice_dates(compensation_invoices, day)
             for invoice in compensation_invoices - done:
                 debt = invoice.currency_id._convert(invoice.amount_total, statutory, company, day)
-                charge = charges.fixed_compensation(law, debt, is_consumer)
+                # Businesses owe the fixed compensation; consumers only the scale costs their
+                # law allows, once the reminder stating the exact amount has expired.
+                charge = charges.collection_costs(
+                    law, debt, is_consumer, notice_date=notices.get(invoice.id), today=day
+                )
                 amount = statutory._convert(float(charge.amount), company.currency_id, company, day)
                 vals.append(
                     self._vals(
@@ -191,6 +202,22 @@ class DunningCharge(models.Model):
                 ("state", "in", ("charged", "waived")),
             ]
         ).source_move_id
+
+    @api.model
+    def _first_notice_dates(self, invoices, day):
+        """{invoice id: date of its first reminder sent before ``day``} (it states the amount)."""
+        lines = self.env["dunning.communication.line"].search(
+            [
+                ("move_id", "in", invoices.ids),
+                ("communication_id.state", "=", "sent"),
+                ("communication_id.date", "<", day),
+            ]
+        )
+        notices = {}
+        for line in lines:
+            sent = line.communication_id.date
+            notices[line.move_id.id] = min(notices.get(line.move_id.id, sent), sent)
+        return notices
 
     @api.model
     def _charged_until(self, invoices):

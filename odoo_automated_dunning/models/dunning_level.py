@@ -47,9 +47,19 @@ class DunningLevel(models.Model):
         currency_field="company_currency_id",
         help="Charged with this reminder where the policy's rule set allows it.",
     )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        string="Fee Product",
+        default=lambda self: self.env.ref(
+            "odoo_automated_dunning.product_dunning_fee", raise_if_not_found=False
+        ),
+        help="Gives the fee its taxes and income account.",
+    )
     charge_compensation = fields.Boolean(
         string="Charge Fixed Compensation",
-        help="Charge the statutory fixed compensation (e.g. EUR 40) once per late invoice.",
+        help="Charge once per late invoice the statutory fixed compensation (businesses, e.g. "
+        "EUR 40) or the collection costs the law allows for consumers (e.g. the Dutch WIK scale "
+        "once the reminder stating the amount has expired).",
     )
     charge_interest = fields.Boolean(
         help="Issue an interest note for the statutory interest accrued on the listed invoices.",

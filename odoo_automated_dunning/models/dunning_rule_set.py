@@ -21,8 +21,7 @@ class DunningRuleSet(models.Model):
     active = fields.Boolean(default=True)
     date_from = fields.Date(
         string="Valid From",
-        help="The version in force on an invoice's due date applies to it; leave empty for "
-        "the first version.",
+        help="Charges made from this date follow this version; leave empty for the first version.",
     )
     country_ids = fields.Many2many(
         "res.country",

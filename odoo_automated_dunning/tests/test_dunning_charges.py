@@ -256,3 +256,33 @@ class TestDunningCharges(DunningCommon):
                     "policy_id": self.charging.id,
                 }
             ).action_confirm()
+
+    def test_dutch_consumer_owes_collection_costs_only_after_the_14_day_letter(self):
+        consumer = self._customer("Anna de Vries", "anna@example.nl", is_company=False)
+        self.charging.rule_set_id = self.rule_sets["nl"]
+        self._invoice(consumer, 1000.0, "2023-05-15")
+
+        first = self._run("2023-06-01")  # this reminder states the exact amount: the letter
+
+        costs = self._charges(first, "compensation")
+        self.assertEqual(costs.state, "not_charged")
+        self.assertIn("Netherlands", costs.reason)
+        fee = self._charges(first, "fee")
+        self.assertEqual(fee.state, "not_charged", "no reminder fee for Dutch consumers")
+        self.assertEqual(self._charges(first, "interest").state, "not_charged")
+
+        # Received 2 June, 14 days to pay: costs from 17 June, by the WIK scale on the debt in
+        # euros (1,000 company units = EUR 2,000): 15% = EUR 300, billed as 150 company units.
+        later = self._run("2023-06-17")
+        costs = self._charges(later, "compensation")
+        self.assertEqual((costs.state, costs.amount), ("charged", 150.0))
+        self.assertIn("WIK", costs.reason)
+
+    def test_a_new_version_of_the_rules_applies_from_its_date(self):
+        self.rule_sets["eu"].copy({"date_from": "2023-09-01", "margin": 9.0})
+        self._invoice(self.customer, 10000.0, "2023-05-15")
+
+        interest = self._charges(self._run("2023-09-30"), "interest").sorted("period_start")
+
+        self.assertEqual(interest.rule_set_id.margin, 9.0)
+        self.assertEqual(interest.mapped("rate"), [11.5, 13.0])
