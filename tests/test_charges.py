@@ -23,6 +23,7 @@ from dunning_core.charges import (
     level_fee,
     no_interest_reason,
     notice_deadline,
+    rate_in_force,
     rate_points,
     total_interest,
 )
@@ -466,3 +467,15 @@ def test_amounts_round_to_the_currencys_digits():
     (period, _) = interest(EU, 1000, date(2023, 5, 15), date(2023, 9, 30), POINTS, False, digits=0)
     assert period.amount == D("13")
     assert fixed_compensation(EU, 500, False, digits=0).amount == D("40")
+
+
+def test_a_half_year_without_its_german_base_rate_is_a_missing_rate():
+    points = rate_points([("de_base", "2025-07-01", "1.27")])
+    assert rate_in_force("de_base", date(2025, 12, 31), points) == Decimal("1.27")
+    with pytest.raises(MissingRateError) as caught:
+        rate_in_force("de_base", date(2026, 3, 1), points)
+    assert caught.value.day == date(2026, 1, 1)
+    assert "de_base" in str(caught.value)
+    # The ECB rate changes on irregular dates: the last change stays in force.
+    ecb = rate_points([("ecb_mro", "2025-06-11", "2.15")])
+    assert rate_in_force("ecb_mro", date(2026, 3, 1), ecb) == Decimal("2.15")

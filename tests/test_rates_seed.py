@@ -83,9 +83,10 @@ def test_rate_in_force_ignores_the_order_of_points_and_other_references():
 
 
 def test_rate_before_the_first_point_is_missing():
+    # A half-yearly reference needs the point of the half-year: it names its first day.
     with pytest.raises(MissingRateError) as error:
         rate_in_force("de_base", date(2011, 12, 31), POINTS)
     assert str(error.value) == (
-        "No Bundesbank base rate (de_base) is in force on 2011-12-31: add the rate published "
+        "No Bundesbank base rate (de_base) is in force on 2011-07-01: add the rate published "
         "for that date to the reference rates."
     )

@@ -116,8 +116,20 @@ def rate_points(rows: Iterable[tuple] = RATES) -> tuple[RatePoint, ...]:
     )
 
 
+# References set anew every 1 January and 1 July: a half-year without its own point is a
+# rate nobody entered yet, not the previous rate still in force.
+HALF_YEARLY_REFERENCES = frozenset({"de_base"})
+
+
 def rate_in_force(reference: str, day: date, points: Iterable[RatePoint]) -> Decimal:
-    """The reference's rate on ``day``: that of its latest point on or before ``day``."""
+    """The reference's rate on ``day``: that of its latest point on or before ``day``.
+
+    For a half-yearly reference the point must be of ``day``'s half-year.
+    """
+    if reference in HALF_YEARLY_REFERENCES:
+        half_year_start = date(day.year, 1 if day.month < 7 else 7, 1)
+        if not any(p.reference == reference and half_year_start <= p.date <= day for p in points):
+            raise MissingRateError(reference, half_year_start)
     latest = None
     for point in points:
         if (
