@@ -133,3 +133,40 @@ class AccountMove(models.Model):
         self.ensure_one()
         schedule = self._dunning_payment_schedule()[self.id][1]
         return bool(schedule) and max(day for day, _amount in schedule) > self.invoice_date_due
+
+    def _dunning_ensure_access_tokens(self):
+        """Give the invoices their portal tokens in one query before pay links are rendered.
+
+        The portal writes a missing token through account.move.write, one invoice at a time,
+        which was half the cost of a run; the token is the same kind of random UUID.
+        """
+        missing = self.filtered(lambda move: not move.access_token)
+        if missing:
+            self.env.cr.execute(
+                "UPDATE account_move SET access_token = gen_random_uuid()::text"
+                " WHERE id = ANY(%s) AND access_token IS NULL",
+                [missing.ids],
+            )
+            missing.invalidate_recordset(["access_token"])
+
+    def _dunning_set_level(self, level_id, day):
+        """Record the level sent on ``day``, in one query for the whole batch.
+
+        account.move.write re-synchronises every invoice's lines (a fifth of a run's time)
+        for two fields nothing in accounting depends on; the caller checked access already.
+        """
+        self.check_access("write")
+        self.env.cr.execute(
+            "UPDATE account_move SET dunning_level_id = %s, dunning_last_date = %s,"
+            " write_uid = %s, write_date = (now() at time zone 'UTC') WHERE id = ANY(%s)",
+            [level_id, day, self.env.uid, self.ids],
+        )
+        self.invalidate_recordset(
+            [
+                "dunning_level_id",
+                "dunning_last_date",
+                "dunning_next_date",
+                "write_uid",
+                "write_date",
+            ]
+        )

@@ -193,6 +193,7 @@ class DunningCommunication(models.Model):
         with the mail queue cron, after the run's transaction is committed, so a crash before
         the commit sends nothing. A template that fails to render fails its communication only.
         """
+        self.line_ids.move_id._dunning_ensure_access_tokens()
         mail_vals = []
         sent = self.browse()
         for template, communications in self.grouped(lambda c: c.level_id.mail_template_id).items():

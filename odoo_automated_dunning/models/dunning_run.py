@@ -487,11 +487,8 @@ class DunningRun(models.Model):
         by_level = defaultdict(list)
         for line in sent.line_ids.filtered("escalated"):
             by_level[line.level_id.id].append(line.move_id.id)
-        # Written as the user who runs, not as the superuser that records the communications.
         for level_id, move_ids in by_level.items():
-            self.env["account.move"].browse(move_ids).write(
-                {"dunning_level_id": level_id, "dunning_last_date": self.date}
-            )
+            self.env["account.move"].browse(move_ids)._dunning_set_level(level_id, self.date)
 
     def _communication_vals(self, decision, recipients):
         lines = decision.lines
