@@ -68,6 +68,14 @@ class DunningCommunication(models.Model):
     skip_reason = fields.Selection(SKIP_REASONS, readonly=True, index=True)
     error_message = fields.Text(readonly=True)
     mail_message_id = fields.Many2one("mail.message", readonly=True, index="btree_not_null")
+    mail_id = fields.Many2one(
+        "mail.mail",
+        string="Outgoing Email",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Kept after sending, so a delivery failure is seen by the next run.",
+    )
     subject = fields.Char(readonly=True)
     body = fields.Html(readonly=True, sanitize=False, help="What was sent, as rendered.")
     charge_ids = fields.One2many("dunning.charge", "communication_id", readonly=True)
@@ -145,6 +153,40 @@ class DunningCommunication(models.Model):
             "domain": [("id", "in", self.line_ids.move_id.ids)],
         }
 
+    @api.model
+    def _check_deliveries(self, company):
+        """Reminders the mail server refused: mark them failed and put their invoices back on
+        their previous level, so the next run sends them again, once."""
+        failed = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "sent"),
+                ("mail_id.state", "=", "exception"),
+            ]
+        )
+        for communication in failed:
+            communication.write(
+                {
+                    "state": "failed",
+                    "error_message": self.env._(
+                        "Delivery failed: %(reason)s",
+                        reason=communication.mail_id.failure_reason
+                        or communication.mail_id.failure_type,
+                    ),
+                }
+            )
+            for line in communication.line_ids.filtered("escalated"):
+                move = line.move_id
+                # Only if no later reminder moved the invoice on since.
+                if (
+                    move.dunning_level_id == line.level_id
+                    and move.dunning_last_date == communication.date
+                ):
+                    move._dunning_set_level(
+                        line.previous_level_id.id or None, line.previous_date or None
+                    )
+        return failed
+
     def _charge(self):
         """Bill the fees, compensation and interest of the levels reached, as draft documents."""
         charge_model = self.env["dunning.charge"]
@@ -211,6 +253,7 @@ class DunningCommunication(models.Model):
                 {
                     "state": "sent",
                     "mail_message_id": mail.mail_message_id.id,
+                    "mail_id": mail.id,
                     "subject": mail.subject,
                     "body": mail.body_html,
                 }
@@ -254,7 +297,8 @@ class DunningCommunication(models.Model):
             "res_id": self.partner_id.id,
             "message_type": "email_outgoing",
             "author_id": company.partner_id.id,
-            "auto_delete": template.auto_delete,
+            # Kept, not auto-deleted: its delivery state tells the next run whether to retry.
+            "auto_delete": False,
             "is_notification": True,  # keeps the chatter message when the mail is cleaned up
             "record_company_id": company.id,
         }

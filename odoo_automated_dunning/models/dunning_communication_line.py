@@ -17,6 +17,7 @@ class DunningCommunicationLine(models.Model):
         "dunning.level", help="The invoice's level after this communication (empty: none yet)."
     )
     previous_level_id = fields.Many2one("dunning.level")
+    previous_date = fields.Date(help="When the invoice's previous level was sent.")
     escalated = fields.Boolean(help="This communication raised the invoice to its level.")
     date_due = fields.Date(string="Due Date")
     days_overdue = fields.Integer()

@@ -237,6 +237,8 @@ class DunningRun(models.Model):
         time budget is spent; ``max_batches`` stops after that many batches.
         """
         self.ensure_one()
+        if not self.customer_done_count:
+            self.env["dunning.communication"].sudo()._check_deliveries(self.company_id)
         candidates = self._candidate_partner_ids()
         if not self.customer_count:
             self.customer_count = self.customer_done_count + len(candidates)
@@ -522,6 +524,7 @@ class DunningRun(models.Model):
                         "previous_level_id": line.previous_level.id
                         if line.previous_level
                         else False,
+                        "previous_date": line.invoice.last_date or False,
                         "escalated": line.escalated,
                         "date_due": line.invoice.due_date,
                         "days_overdue": line.days_overdue,

@@ -1,6 +1,8 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import DunningCommon
 
@@ -271,3 +273,34 @@ class TestDunningRun(DunningCommon):
         self.assertFalse(run.communication_ids)
         self.assertFalse(invoice.dunning_level_id)
         self.assertFalse(self.env["mail.mail"].search([("model", "=", "res.partner")]))
+
+    def test_a_mail_the_server_refuses_fails_the_reminder_and_is_sent_again_once(self):
+        invoice = self._invoice(self.customer, 100.0, "2025-06-01")
+        first = self._run("2025-06-20")
+        mail = first.communication_ids.mail_id
+        # The mail queue hands it to a server that refuses the connection (a closed port on
+        # this machine); the test runner blocks sending unless told otherwise.
+        self.env["ir.mail_server"].create(
+            {"name": "Down", "smtp_host": "127.0.0.1", "smtp_port": 9, "sequence": 0}
+        )
+        with (
+            patch.object(type(self.env["ir.mail_server"]), "_disable_send", return_value=False),
+            mute_logger(
+                "odoo.addons.mail.models.mail_mail", "odoo.addons.base.models.ir_mail_server"
+            ),
+        ):
+            mail.send()
+        self.assertEqual(mail.state, "exception")
+
+        retry = self._run("2025-06-20")
+
+        self.assertEqual(first.communication_ids.state, "failed")
+        self.assertIn("Connection refused", first.communication_ids.error_message)
+        self.assertEqual(retry.communication_ids.state, "sent")
+        self.assertEqual(retry.communication_ids.level_id, self.level1)
+        self.assertEqual(invoice.dunning_level_id, self.level1)
+        self.assertEqual(mail.state, "exception", "the refused mail itself is not sent again")
+        self.assertEqual(
+            len(self._mails_to(self.customer).filtered(lambda m: m.state == "outgoing")), 1
+        )
+        self.assertFalse(self._run("2025-06-20").communication_ids)
