@@ -105,12 +105,9 @@ class AccountMove(models.Model):
 
     def action_view_dunning_communications(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "odoo_automated_dunning.dunning_communication_action"
+        return self.env["dunning.communication"]._action_open(
+            [("id", "in", self.dunning_communication_ids.ids)]
         )
-        action["domain"] = [("id", "in", self.dunning_communication_ids.ids)]
-        action["context"] = {}
-        return action
 
     def _dunning_payment_schedule(self):
         """{invoice id: (amount due, [(payment date, amount paid)])} in the invoice's currency.

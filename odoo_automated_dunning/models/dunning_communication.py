@@ -143,6 +143,16 @@ class DunningCommunication(models.Model):
                 for currency, amount in totals.items()
             )
 
+    @api.model
+    def _action_open(self, domain):
+        """The reminders list, restricted to ``domain`` (used by the run, invoice and customer)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_automated_dunning.dunning_communication_action"
+        )
+        action["domain"] = domain
+        action["context"] = {}
+        return action
+
     def action_open_invoices(self):
         self.ensure_one()
         return {

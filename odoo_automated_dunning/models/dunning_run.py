@@ -166,12 +166,7 @@ class DunningRun(models.Model):
 
     def action_view_communications(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "odoo_automated_dunning.dunning_communication_action"
-        )
-        action["domain"] = [("run_id", "=", self.id)]
-        action["context"] = {}
-        return action
+        return self.env["dunning.communication"]._action_open([("run_id", "=", self.id)])
 
     # --------------------------------------------------------------------- cron
 

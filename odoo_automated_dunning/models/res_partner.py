@@ -60,9 +60,6 @@ class ResPartner(models.Model):
 
     def action_view_dunning_communications(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "odoo_automated_dunning.dunning_communication_action"
+        return self.env["dunning.communication"]._action_open(
+            [("partner_id", "=", self.commercial_partner_id.id)]
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {}
-        return action

@@ -304,3 +304,19 @@ class TestDunningRun(DunningCommon):
             len(self._mails_to(self.customer).filtered(lambda m: m.state == "outgoing")), 1
         )
         self.assertFalse(self._run("2025-06-20").communication_ids)
+
+    def test_smart_buttons_open_the_reminders(self):
+        invoice = self._invoice(self.customer, 100.0, "2025-06-01")
+        self._invoice(self.other_customer, 100.0, "2025-06-01")
+        run = self._run("2025-06-20")
+        mine = run.communication_ids.filtered(lambda c: c.partner_id == self.customer)
+
+        self.assertEqual(self.customer.dunning_communication_count, 1)
+        self.assertEqual(self.customer.dunning_level_id, self.level1)
+        self.assertEqual(invoice.dunning_communication_count, 1)
+        for action, expected in (
+            (run.action_view_communications(), run.communication_ids),
+            (invoice.action_view_dunning_communications(), mine),
+            (self.customer.action_view_dunning_communications(), mine),
+        ):
+            self.assertEqual(self.env["dunning.communication"].search(action["domain"]), expected)
