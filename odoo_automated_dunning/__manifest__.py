@@ -20,6 +20,7 @@
         "views/res_partner_views.xml",
         "wizards/dunning_wizard_views.xml",
         "views/menus.xml",
+        "report/dunning_delinquency_report_views.xml",
     ],
     "installable": True,
     "application": False,

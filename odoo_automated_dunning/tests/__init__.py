@@ -2,3 +2,4 @@ from . import test_dunning_run
 from . import test_dunning_cron
 from . import test_dunning_charges
 from . import test_dunning_access
+from . import test_dunning_reports

@@ -1,0 +1,72 @@
+from odoo.tests import freeze_time, tagged
+
+from .common import DunningCommon
+
+
+@freeze_time("2025-06-30")
+@tagged("post_install", "-at_install")
+class TestDunningReports(DunningCommon):
+    def _by(self, field, domain=None):
+        groups = self.env["dunning.delinquency.report"]._read_group(
+            [("partner_id", "in", (self.customer | self.other_customer).ids)] + (domain or []),
+            [field],
+            ["amount_residual:sum", "__count"],
+        )
+        return {key: (amount, count) for key, amount, count in groups}
+
+    def test_delinquency_by_ageing_bucket_level_and_customer(self):
+        self._invoice(self.customer, 100.0, "2025-06-20")  # 10 days late
+        partly_paid = self._invoice(self.customer, 1000.0, "2025-05-16")  # 45 days
+        self._pay(partly_paid, amount=400.0, date="2025-06-01")
+        self._invoice(self.other_customer, 300.0, "2025-04-16")  # 75 days
+        eur = self.setup_other_currency("EUR")  # 2 EUR for 1 company unit
+        self._invoice(self.other_customer, 500.0, "2025-03-02", currency=eur)  # 120 days
+        self._invoice(self.customer, 999.0, "2025-06-30")  # due today: not overdue
+        paid = self._invoice(self.customer, 50.0, "2025-01-01")
+        self._pay(paid, date="2025-02-01")
+        self._run("2025-06-25")  # levels: the 10-day invoice stays without level
+
+        self.assertEqual(
+            self._by("bucket"),
+            {
+                "1_30": (100.0, 1),
+                "31_60": (600.0, 1),
+                "61_90": (300.0, 1),
+                "over_90": (250.0, 1),
+            },
+        )
+        self.assertEqual(
+            self._by("partner_id"),
+            {self.customer: (700.0, 2), self.other_customer: (550.0, 2)},
+        )
+        by_level = self._by("level_id")
+        self.assertEqual(by_level[self.level1], (1150.0, 3))
+        self.assertEqual(by_level[self.env["dunning.level"]], (100.0, 1))
+        row = self.env["dunning.delinquency.report"].search([("move_id", "=", partly_paid.id)])
+        self.assertEqual((row.days_overdue, row.policy_id), (45, self.policy))
+
+    def test_delinquency_respects_companies(self):
+        company_2 = self.setup_other_company()["company"]
+        self._invoice(self.customer, 100.0, "2025-06-01")
+        other = (
+            self.env["account.move"]
+            .with_company(company_2)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": "2025-06-01",
+                    "invoice_payment_term_id": self.immediate.id,
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "x", "quantity": 1, "price_unit": 70.0, "tax_ids": []})
+                    ],
+                }
+            )
+        )
+        other.action_post()
+        report = self.env["dunning.delinquency.report"].with_company(self.env.company)
+        rows = report.with_context(allowed_company_ids=[self.env.company.id]).search([])
+        self.assertNotIn(other, rows.move_id)
+        self.assertEqual(
+            rows.filtered(lambda r: r.partner_id == self.customer).amount_residual, 100.0
+        )
