@@ -21,6 +21,7 @@
         "wizards/dunning_wizard_views.xml",
         "views/menus.xml",
         "report/dunning_delinquency_report_views.xml",
+        "report/dunning_effectiveness_report_views.xml",
     ],
     "installable": True,
     "application": False,

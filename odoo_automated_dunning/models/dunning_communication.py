@@ -40,6 +40,12 @@ class DunningCommunication(models.Model):
     # Copied, not related: history must keep the tone it was sent in if the level changes.
     tone = fields.Selection(TONE_SELECTION, readonly=True, index=True)
     channel = fields.Selection([("email", "Email")], required=True, default="email", readonly=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Template",
+        readonly=True,
+        help="The template the message was sent with.",
+    )
     line_ids = fields.One2many("dunning.communication.line", "communication_id", readonly=True)
     move_ids = fields.Many2many(
         "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
@@ -264,6 +270,7 @@ class DunningCommunication(models.Model):
                     "state": "sent",
                     "mail_message_id": mail.mail_message_id.id,
                     "mail_id": mail.id,
+                    "mail_template_id": communication.level_id.mail_template_id.id,
                     "subject": mail.subject,
                     "body": mail.body_html,
                 }

@@ -1,1 +1,2 @@
 from . import dunning_delinquency_report
+from . import dunning_effectiveness_report

@@ -21,6 +21,27 @@ class DunningDelinquencyReport(models.Model):
     _auto = False
     _order = "days_overdue desc"
     _rec_name = "move_id"
+    # What the query reads: flushed before the report is searched.
+    _depends = {
+        "account.move": [
+            "move_type",
+            "commercial_partner_id",
+            "invoice_user_id",
+            "company_id",
+            "dunning_level_id",
+            "dunning_dispute",
+        ],
+        "account.move.line": [
+            "move_id",
+            "account_id",
+            "parent_state",
+            "reconciled",
+            "amount_residual",
+            "date_maturity",
+        ],
+        "account.account": ["account_type"],
+        "dunning.level": ["policy_id"],
+    }
 
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)

@@ -70,3 +70,48 @@ class TestDunningReports(DunningCommon):
         self.assertEqual(
             rows.filtered(lambda r: r.partner_id == self.customer).amount_residual, 100.0
         )
+
+    def test_effectiveness_of_reminders_by_level(self):
+        initech = self._customer("Initech", "ar@initech.example.com")
+        quick = self._invoice(self.customer, 1000.0, "2025-06-01")
+        slow = self._invoice(self.other_customer, 500.0, "2025-06-01")
+        self._invoice(initech, 300.0, "2025-06-01")  # never paid
+        run = self._run("2025-06-10")
+        self._pay(quick, date="2025-06-15")  # 5 days after the reminder
+        self._pay(slow, amount=200.0, date="2025-06-20")  # 10 days
+        self._pay(slow, amount=300.0, date="2025-07-05")  # 25 days: now fully paid
+
+        report = self.env["dunning.effectiveness.report"]
+        rows = {
+            r.partner_id: r
+            for r in report.search([("communication_id", "in", run.communication_ids.ids)])
+        }
+        self.assertEqual(
+            (rows[self.customer].paid_7, rows[self.customer].days_to_pay), (1000.0, 5.0)
+        )
+        slow_row = rows[self.other_customer]
+        self.assertEqual(
+            (slow_row.paid_7, slow_row.paid_14, slow_row.paid_30, slow_row.days_to_pay),
+            (0.0, 200.0, 500.0, 25.0),
+        )
+        self.assertEqual((slow_row.paid_14_rate, slow_row.paid_30_rate), (0.0, 100.0))
+        self.assertFalse(rows[initech].days_to_pay)
+
+        [(level, due, paid_7, rate_7, rate_30, days)] = report._read_group(
+            [("communication_id", "in", run.communication_ids.ids)],
+            ["level_id"],
+            [
+                "amount_due:sum",
+                "paid_7:sum",
+                "paid_7_rate:avg",
+                "paid_30_rate:avg",
+                "days_to_pay:avg",
+            ],
+        )
+        self.assertEqual((level, due, paid_7), (self.level1, 1800.0, 1000.0))
+        # One reminder in three fully paid within 7 days, two in three within 30; the two paid
+        # ones took 5 and 25 days.
+        self.assertAlmostEqual(rate_7, 100 / 3, places=6)
+        self.assertAlmostEqual(rate_30, 200 / 3, places=6)
+        self.assertEqual(days, 15.0)
+        self.assertEqual(rows[self.customer].mail_template_id, self.templates["friendly"])
