@@ -93,6 +93,10 @@ class TestDunningRun(DunningCommon):
         mail = self._mails_to(self.customer).filtered(lambda m: "Second reminder" in m.subject)
         self.assertIn(old.name, mail.body_html)
         self.assertIn(new.name, mail.body_html)
+        # Each invoice has its own pay link that needs no login; no button to a login page.
+        self.assertIn(f"/my/invoices/{old.id}?access_token=", mail.body_html)
+        self.assertIn(f"/my/invoices/{new.id}?access_token=", mail.body_html)
+        self.assertNotIn("Pay online", mail.body_html)
 
     def test_paid_invoices_are_never_dunned(self):
         paid = self._invoice(self.customer, 100.0, "2025-06-01")
