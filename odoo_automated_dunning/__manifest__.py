@@ -22,6 +22,7 @@
         "views/menus.xml",
         "report/dunning_delinquency_report_views.xml",
         "report/dunning_effectiveness_report_views.xml",
+        "views/dunning_partner_behaviour_views.xml",
     ],
     "installable": True,
     "application": False,

@@ -176,3 +176,13 @@ def test_one_failing_criterion_is_enough_to_not_match(invoice_values, customer_v
     fallback = _policy(2, sequence=99)
     customer = _customer(**{"category_ids": frozenset({40}), **customer_values})
     assert match_policy(_invoice(**invoice_values), customer, [policy, fallback]) is fallback
+
+
+def test_a_policy_for_high_risk_customers_matches_only_them():
+    firm = Policy(id=1, name="Firm", levels=(), sequence=1, minimum_risk_score=50.0)
+    standard = Policy(id=2, name="Standard", levels=(), sequence=2)
+    invoice = Invoice(1, 10, date(2025, 1, 1), 100.0, 100.0, 1)
+    risky = Customer(id=10, risk_score=62.5)
+    reliable = Customer(id=10, risk_score=12.0)
+    assert match_policy(invoice, risky, [firm, standard]) is firm
+    assert match_policy(invoice, reliable, [firm, standard]) is standard

@@ -93,6 +93,8 @@ def _matches(policy: Policy, invoice: Invoice, customer: Customer) -> bool:
         return False
     if policy.minimum_amount and invoice.amount_total_company < policy.minimum_amount:
         return False
+    if policy.minimum_risk_score and customer.risk_score < policy.minimum_risk_score:
+        return False
     return policy.domain_invoice_ids is None or invoice.id in policy.domain_invoice_ids
 
 

@@ -39,6 +39,7 @@ class Policy:
     partner_category_ids: frozenset[int] = frozenset()
     partner_type: str = "any"
     minimum_amount: float = 0.0  # per invoice, company currency
+    minimum_risk_score: float = 0.0  # the customer's payment behaviour score must reach it
     # None: the policy has no domain; otherwise the ids of the evaluated invoices it matches.
     domain_invoice_ids: frozenset[int] | None = None
 
@@ -72,6 +73,7 @@ class Customer:
     pause_until: date | None = None
     email: str | None = None
     blacklisted: bool = False
+    risk_score: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -8,3 +8,4 @@ from . import dunning_run
 from . import dunning_charge
 from . import account_move
 from . import res_partner
+from . import dunning_partner_behaviour

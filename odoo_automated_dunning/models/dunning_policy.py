@@ -59,6 +59,10 @@ class DunningPolicy(models.Model):
         currency_field="company_currency_id",
         help="Only invoices whose total (in company currency) reaches this amount.",
     )
+    minimum_risk_score = fields.Float(
+        help="Only customers whose payment behaviour risk score reaches this (0: all), e.g. a "
+        "firmer policy for high-risk customers placed before the standard one.",
+    )
     domain = fields.Char(
         string="Invoice Filter",
         default="[]",

@@ -377,6 +377,12 @@ class DunningRun(models.Model):
                 ["amount_residual:sum"],
             )
         )
+        scores = {
+            record.partner_id.id: record.score
+            for record in self.env["dunning.partner.behaviour"].search(
+                [("company_id", "=", self.company_id.id), ("partner_id", "in", partners.ids)]
+            )
+        }
         emails = {
             pid: email_normalize(recipient.email or "") for pid, recipient in recipients.items()
         }
@@ -396,6 +402,7 @@ class DunningRun(models.Model):
                 pause_until=partner.dunning_pause_until or None,
                 email=emails[partner.id] or None,
                 blacklisted=emails[partner.id] in blacklisted,
+                risk_score=scores.get(partner.id, 0.0),
             )
             for partner in partners
         ]
@@ -467,6 +474,7 @@ class DunningRun(models.Model):
                     partner_category_ids=frozenset(policy.partner_category_ids.ids),
                     partner_type=policy.partner_type,
                     minimum_amount=policy.minimum_amount,
+                    minimum_risk_score=policy.minimum_risk_score,
                     domain_invoice_ids=domain_ids,
                 )
             )

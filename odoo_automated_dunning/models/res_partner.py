@@ -27,6 +27,29 @@ class ResPartner(models.Model):
         help="The highest level reached by this customer's open invoices.",
     )
 
+    dunning_behaviour_id = fields.Many2one(
+        "dunning.partner.behaviour",
+        string="Payment Behaviour",
+        compute="_compute_dunning_behaviour_id",
+    )
+    dunning_risk_score = fields.Float(
+        string="Risk Score", compute="_compute_dunning_behaviour_id", help="See Payment Behaviour."
+    )
+
+    @api.depends_context("company")
+    def _compute_dunning_behaviour_id(self):
+        records = self.env["dunning.partner.behaviour"].search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        by_partner = {record.partner_id: record for record in records}
+        for partner in self:
+            record = by_partner.get(partner.commercial_partner_id)
+            partner.dunning_behaviour_id = record
+            partner.dunning_risk_score = record.score if record else 0.0
+
     def _compute_dunning_communication_count(self):
         counts = dict(
             self.env["dunning.communication"]._read_group(

@@ -115,3 +115,45 @@ class TestDunningReports(DunningCommon):
         self.assertAlmostEqual(rate_30, 200 / 3, places=6)
         self.assertEqual(days, 15.0)
         self.assertEqual(rows[self.customer].mail_template_id, self.templates["friendly"])
+
+    def test_payment_behaviour_score_drives_a_policy_for_risky_customers(self):
+        late = self._invoice(self.customer, 1000.0, "2025-03-01")
+        self._pay(late, date="2025-03-31")  # 30 days late
+        early = self._invoice(self.customer, 3000.0, "2025-04-01")
+        self._pay(early, date="2025-03-30")  # before it was due
+        self._invoice(
+            self.customer,
+            1500.0,
+            "2025-06-25",
+            invoice_payment_term_id=self.env.ref("account.account_payment_term_30days").id,
+        )  # open, not due
+        self._invoice(self.customer, 500.0, "2025-06-20")  # open, overdue
+        self._invoice(self.other_customer, 100.0, "2025-06-20")
+
+        self.env["dunning.partner.behaviour"]._compute_for_company(self.env.company)
+
+        behaviour = self.customer.dunning_behaviour_id
+        # 7.5 days late on average by amount; 75% paid on time; 500 of 2,000 open is overdue.
+        self.assertEqual(
+            (behaviour.avg_days_late, behaviour.on_time_share, behaviour.overdue_share),
+            (7.5, 75.0, 25.0),
+        )
+        self.assertEqual(
+            (behaviour.lateness_points, behaviour.punctuality_points, behaviour.overdue_points),
+            (5.0, 7.5, 7.5),
+        )
+        self.assertEqual(self.customer.dunning_risk_score, 20.0)
+        self.assertEqual(self.other_customer.dunning_risk_score, 30.0)  # all it owes is overdue
+
+        firm = self.env["dunning.policy"].create(
+            {
+                "name": "Firm",
+                "sequence": 1,
+                "minimum_risk_score": 25.0,
+                "level_ids": [(0, 0, self._level_vals("Firm reminder", 10, 1, "day", "formal", 0))],
+            }
+        )
+        run = self._run("2025-06-30")
+        by_partner = {c.partner_id: c for c in run.communication_ids}
+        self.assertEqual(by_partner[self.other_customer].policy_id, firm)
+        self.assertEqual(by_partner[self.customer].policy_id, self.policy)

@@ -1,0 +1,176 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, split_every
+
+from ..core.behaviour import WINDOW_DAYS, Payment, behaviour
+
+BATCH_SIZE = 1000
+
+
+class DunningPartnerBehaviour(models.Model):
+    """How a customer pays in one company, recomputed nightly (see core/behaviour.py)."""
+
+    _name = "dunning.partner.behaviour"
+    _description = "Customer Payment Behaviour"
+    _order = "score desc, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    date = fields.Date(string="Computed On", readonly=True)
+    payment_count = fields.Integer(string="Payments (12 months)", readonly=True)
+    avg_days_late = fields.Float(
+        string="Average Days Late",
+        readonly=True,
+        aggregator="avg",
+        help="Days after the due date, weighted by amount, over the last 12 months' payments.",
+    )
+    on_time_share = fields.Float(
+        string="Paid on Time (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the amount paid by its due date.",
+    )
+    trend_days = fields.Float(
+        string="Trend (days)",
+        readonly=True,
+        help="Average days late in the last 3 months minus the 3 months before: positive is worse.",
+    )
+    overdue_share = fields.Float(string="Overdue Share (%)", readonly=True, aggregator="avg")
+    lateness_points = fields.Float(
+        readonly=True, help="Up to 40: average days late, 60 or more gives 40."
+    )
+    punctuality_points = fields.Float(
+        readonly=True, help="Up to 30: share of the amount paid late."
+    )
+    overdue_points = fields.Float(
+        readonly=True, help="Up to 30: share of the open balance overdue."
+    )
+    score = fields.Float(
+        string="Risk Score", readonly=True, aggregator="avg", help="The sum of the three points."
+    )
+
+    _partner_company_uniq = models.Constraint(
+        "UNIQUE (partner_id, company_id)", "One behaviour per customer and company."
+    )
+
+    @api.model
+    def _cron_compute(self):
+        for company in self.env["res.company"].search([]):
+            self.with_company(company)._compute_for_company(company)
+
+    @api.model
+    def _compute_for_company(self, company, today=None):
+        """All customers with receivables in the company, in batches, set-wise.
+
+        The rows are the system's, read-only for users: written as superuser.
+        """
+        self = self.sudo()  # noqa: PLW0642
+        today = today or fields.Date.context_today(self)
+        partner_ids = [
+            partner.id
+            for (partner,) in self.env["account.move.line"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("move_id.move_type", "=", "out_invoice"),
+                ],
+                ["partner_id"],
+            )
+            if partner
+        ]
+        for batch in split_every(BATCH_SIZE, partner_ids):
+            self._compute_batch(company, list(batch), today)
+
+    def _compute_batch(self, company, partner_ids, today):
+        payments = self._payments(company, partner_ids, today)
+        open_items = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", ">", 0),
+            ],
+            ["partner_id"],
+            ["amount_residual:sum"],
+        )
+        open_amounts = {partner.id: amount for partner, amount in open_items}
+        overdue_items = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", ">", 0),
+                ("date_maturity", "<", today),
+            ],
+            ["partner_id"],
+            ["amount_residual:sum"],
+        )
+        overdue_amounts = {partner.id: amount for partner, amount in overdue_items}
+        existing = {
+            record.partner_id.id: record
+            for record in self.search(
+                [("company_id", "=", company.id), ("partner_id", "in", partner_ids)]
+            )
+        }
+        to_create = []
+        for partner_id in partner_ids:
+            result = behaviour(
+                payments.get(partner_id, []),
+                open_amounts.get(partner_id, 0.0),
+                overdue_amounts.get(partner_id, 0.0),
+                today,
+            )
+            vals = {
+                "date": today,
+                "payment_count": result.payment_count,
+                "avg_days_late": result.avg_days_late,
+                "on_time_share": 100 * result.on_time_share,
+                "trend_days": result.trend_days or 0.0,
+                "overdue_share": 100 * result.overdue_share,
+                "lateness_points": result.lateness_points,
+                "punctuality_points": result.punctuality_points,
+                "overdue_points": result.overdue_points,
+                "score": result.score,
+            }
+            if partner_id in existing:
+                existing[partner_id].write(vals)
+            else:
+                to_create.append(vals | {"partner_id": partner_id, "company_id": company.id})
+        self.create(to_create)
+
+    def _payments(self, company, partner_ids, today):
+        """{partner id: [Payment]}: invoice installments settled by payments (not credit notes)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT debit.partner_id, debit.date_maturity, partial.max_date, partial.amount
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line debit ON debit.id = partial.debit_move_id
+                  JOIN account_move invoice ON invoice.id = debit.move_id
+                  JOIN account_move_line credit ON credit.id = partial.credit_move_id
+                  JOIN account_move payment ON payment.id = credit.move_id
+                 WHERE invoice.move_type = 'out_invoice'
+                   AND payment.move_type = 'entry'
+                   AND debit.company_id = %(company)s
+                   AND debit.partner_id = ANY(%(partners)s)
+                   AND partial.max_date > %(since)s
+                   AND partial.max_date <= %(today)s
+                """,
+                company=company.id,
+                partners=partner_ids,
+                since=fields.Date.subtract(today, days=WINDOW_DAYS),
+                today=today,
+            )
+        )
+        payments = {}
+        for partner_id, due, paid, amount in self.env.cr.fetchall():
+            payments.setdefault(partner_id, []).append(Payment(due, paid, amount))
+        return payments
