@@ -23,6 +23,7 @@
         "report/dunning_delinquency_report_views.xml",
         "report/dunning_effectiveness_report_views.xml",
         "views/dunning_partner_behaviour_views.xml",
+        "report/dunning_worklist_views.xml",
     ],
     "installable": True,
     "application": False,

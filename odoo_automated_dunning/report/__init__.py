@@ -1,2 +1,3 @@
 from . import dunning_delinquency_report
 from . import dunning_effectiveness_report
+from . import dunning_worklist

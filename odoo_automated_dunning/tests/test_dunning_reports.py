@@ -157,3 +157,33 @@ class TestDunningReports(DunningCommon):
         by_partner = {c.partner_id: c for c in run.communication_ids}
         self.assertEqual(by_partner[self.other_customer].policy_id, firm)
         self.assertEqual(by_partner[self.customer].policy_id, self.policy)
+
+    def test_worklist_orders_customers_by_expected_recovery(self):
+        risky = self._customer("Risky Ltd", "ap@risky.example.com")
+        self._invoice(self.customer, 1000.0, "2025-06-01")
+        self._invoice(risky, 1500.0, "2025-06-01")
+        disputed = self._invoice(self.other_customer, 5000.0, "2025-06-01")
+        disputed.dunning_dispute = True
+        self.env["dunning.partner.behaviour"].sudo().create(
+            {"partner_id": risky.id, "company_id": self.env.company.id, "score": 60.0}
+        )
+        self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": risky.id,
+                "summary": "Call about the overdue invoice",
+                "date_deadline": "2025-07-02",
+            }
+        )
+
+        rows = self.env["dunning.worklist"].search(
+            [("partner_id", "in", (self.customer | risky | self.other_customer).ids)]
+        )
+
+        # 1,000 x 100% = 1,000 before 1,500 x 40% = 600; the disputed 5,000 is not chased.
+        self.assertEqual(rows.partner_id.ids, [self.customer.id, risky.id])
+        self.assertEqual(rows.mapped("expected_recovery"), [1000.0, 600.0])
+        self.assertEqual(rows[1].likelihood, 40.0)
+        self.assertEqual(
+            (rows[1].activity_count, str(rows[1].next_activity_date)), (1, "2025-07-02")
+        )

@@ -1,0 +1,92 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class DunningWorklist(models.Model):
+    """Whom a collector should handle today, by expected recovery.
+
+    Expected recovery = the customer's overdue amount x (1 - risk score / 100): the likelihood
+    comes from its payment behaviour (a customer without history counts as likely to pay).
+    """
+
+    _name = "dunning.worklist"
+    _description = "Collector's Worklist"
+    _auto = False
+    _order = "expected_recovery desc, id"
+    _rec_name = "partner_id"
+    _depends = {
+        "account.move.line": [
+            "partner_id",
+            "account_id",
+            "parent_state",
+            "reconciled",
+            "amount_residual",
+            "date_maturity",
+            "company_id",
+            "move_id",
+        ],
+        "account.move": ["dunning_dispute", "dunning_level_id"],
+        "account.account": ["account_type"],
+        "dunning.partner.behaviour": ["partner_id", "company_id", "score"],
+        "mail.activity": ["res_model", "res_id", "date_deadline"],
+    }
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
+    overdue_amount = fields.Monetary(readonly=True, aggregator="sum")
+    oldest_due_date = fields.Date(readonly=True)
+    invoice_count = fields.Integer(string="Overdue Invoices", readonly=True, aggregator="sum")
+    risk_score = fields.Float(readonly=True, aggregator="avg")
+    likelihood = fields.Float(string="Likelihood (%)", readonly=True, aggregator="avg")
+    expected_recovery = fields.Monetary(readonly=True, aggregator="sum")
+    activity_count = fields.Integer(string="Open Tasks", readonly=True, aggregator="sum")
+    next_activity_date = fields.Date(string="Next Task", readonly=True)
+
+    @property
+    def _table_query(self):
+        today = fields.Date.context_today(self)
+        return SQL(
+            """
+            WITH overdue AS (
+                SELECT aml.partner_id, aml.company_id,
+                       SUM(aml.amount_residual) AS amount,
+                       MIN(aml.date_maturity) AS oldest,
+                       COUNT(DISTINCT aml.move_id) AS invoices
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN account_move am ON am.id = aml.move_id
+                 WHERE aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND NOT aml.reconciled
+                   AND aml.amount_residual > 0
+                   AND aml.date_maturity < %(today)s
+                   AND am.move_type = 'out_invoice'
+                   AND NOT COALESCE(am.dunning_dispute, FALSE)
+              GROUP BY aml.partner_id, aml.company_id
+            ), activities AS (
+                SELECT res_id, COUNT(*) AS open_count, MIN(date_deadline) AS next_date
+                  FROM mail_activity
+                 WHERE res_model = 'res.partner'
+              GROUP BY res_id
+            )
+            SELECT ROW_NUMBER() OVER (ORDER BY o.company_id, o.partner_id) AS id,
+                   o.partner_id,
+                   o.company_id,
+                   company.currency_id,
+                   o.amount AS overdue_amount,
+                   o.oldest AS oldest_due_date,
+                   o.invoices AS invoice_count,
+                   COALESCE(b.score, 0) AS risk_score,
+                   100 - COALESCE(b.score, 0) AS likelihood,
+                   o.amount * (100 - COALESCE(b.score, 0)) / 100 AS expected_recovery,
+                   COALESCE(a.open_count, 0) AS activity_count,
+                   a.next_date AS next_activity_date
+              FROM overdue o
+              JOIN res_company company ON company.id = o.company_id
+         LEFT JOIN dunning_partner_behaviour b
+                ON b.partner_id = o.partner_id AND b.company_id = o.company_id
+         LEFT JOIN activities a ON a.res_id = o.partner_id
+            """,
+            today=today,
+        )
