@@ -24,6 +24,7 @@
         "report/dunning_effectiveness_report_views.xml",
         "views/dunning_partner_behaviour_views.xml",
         "report/dunning_worklist_views.xml",
+        "report/dunning_kpi_dashboard_views.xml",
     ],
     "installable": True,
     "application": False,

@@ -1,3 +1,4 @@
 from . import dunning_delinquency_report
 from . import dunning_effectiveness_report
 from . import dunning_worklist
+from . import dunning_kpi_dashboard

@@ -187,3 +187,35 @@ class TestDunningReports(DunningCommon):
         self.assertEqual(
             (rows[1].activity_count, str(rows[1].next_activity_date)), (1, "2025-07-02")
         )
+
+    def test_kpis_by_their_formulas(self):
+        reminded = self._invoice(self.customer, 1000.0, "2025-05-10")  # before the period, unpaid
+        paid_after_reminder = self._invoice(self.customer, 300.0, "2025-05-15")
+        self._run("2025-06-01")  # one reminder: 1,300 at level 1
+        self._pay(paid_after_reminder, date="2025-06-15")
+        paid = self._invoice(self.other_customer, 600.0, "2025-06-05")
+        self._pay(paid, date="2025-06-10")
+        self._invoice(self.other_customer, 400.0, "2025-06-20")  # 10 days overdue
+        self._invoice(
+            self.other_customer,
+            500.0,
+            "2025-06-25",
+            invoice_payment_term_id=self.env.ref("account.account_payment_term_30days").id,
+        )  # not due
+        self.assertEqual(reminded.dunning_level_id, self.level1)
+
+        kpis = self.env["dunning.kpi.dashboard"].create(
+            {"date_to": "2025-06-30", "period_days": 30}
+        )
+
+        # Start 1,300; sales 1,500; end 1,300 + 1,500 - 300 - 600 = 1,900; current 500.
+        self.assertEqual((kpis.receivables, kpis.credit_sales), (1900.0, 1500.0))
+        self.assertEqual(kpis.dso, 38.0)  # 1,900 / 1,500 x 30
+        self.assertEqual(kpis.cei, 39.13)  # (1,300 + 1,500 - 1,900) / (1,300 + 1,500 - 500)
+        self.assertEqual(kpis.overdue_share, 73.68)  # 1,400 / 1,900
+        self.assertEqual(kpis.average_days_late, 39.29)  # (1,000 x 51 + 400 x 10) / 1,400
+        line = kpis.level_line_ids
+        self.assertEqual((line.level_id, line.reminder_count), (self.level1, 1))
+        self.assertEqual(
+            (line.amount_due, line.paid_30, line.recovery_rate), (1300.0, 300.0, 23.08)
+        )
