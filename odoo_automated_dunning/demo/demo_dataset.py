@@ -99,6 +99,34 @@ def run(env, smtp_host, smtp_port):
 
     policy = env.ref("odoo_automated_dunning.dunning_policy_standard")
     policy.write({"active": True, "company_id": company.id})
+    # German business customers: the same levels under German law, the second one with a fee
+    # and statutory interest (the first, default-causing reminder may not be charged).
+    german = policy.copy(
+        {
+            "name": "German business customers",
+            "sequence": 200,  # after the standard policy: only customers assigned to it
+            "active": True,
+            "rule_set_id": env.ref("odoo_automated_dunning.rule_set_de").id,
+        }
+    )
+    german.level_ids.sorted("sequence")[1].write({"fee_amount": 5.0, "charge_interest": True})
+    # Keeping rates current is the user's job; the seed ends in 2025. Demo values, marked so:
+    # without them the German reminders fail with "No Bundesbank base rate ... in force".
+    for day in ("2026-01-01", "2026-07-01"):
+        if not env["dunning.reference.rate"].search_count(
+            [("reference", "=", "de_base"), ("date", "=", day)]
+        ):
+            env["dunning.reference.rate"].create(
+                {
+                    "reference": "de_base",
+                    "date": day,
+                    "rate": 1.27,
+                    "note": "Demo value: replace with the rate the Bundesbank published",
+                }
+            )
+    german_customer = partners["Müller Maschinenbau GmbH"]
+    german_customer.write({"country_id": env.ref("base.de").id})
+    german_customer.with_company(company).dunning_policy_id = german
 
     env["ir.mail_server"].create(
         {
@@ -116,6 +144,8 @@ def run(env, smtp_host, smtp_port):
         run_record.action_run()
         runs |= run_record
     env["mail.mail"].process_email_queue()
+    # What the nightly job would compute: payment behaviour and risk scores.
+    env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
 
 

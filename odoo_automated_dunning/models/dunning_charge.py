@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.fields import Command
+from odoo.tools import format_date
 
 from ..core import charges
 
@@ -301,13 +302,13 @@ class DunningCharge(models.Model):
     def _label(self):
         self.ensure_one()
         if self.kind == "interest":
+            lang = self.partner_id.lang
             return self.env._(
-                "%(start)s to %(end)s, %(days)s days at %(rate)s%%: %(amount)s",
-                start=self.period_start,
-                end=self.period_end,
+                "%(start)s to %(end)s, %(days)s days at %(rate)s%%",
+                start=format_date(self.env, self.period_start, lang_code=lang),
+                end=format_date(self.env, self.period_end, lang_code=lang),
                 days=self.days,
                 rate=f"{self.rate:.3f}".rstrip("0").rstrip("."),
-                amount=f"{self.amount:.2f}",
             )
         if self.kind == "compensation":
             return self.env._(

@@ -88,6 +88,11 @@ class DunningCommunication(models.Model):
     billed_charge_ids = fields.Many2many(
         "dunning.charge", compute="_compute_charges", string="Charges Billed"
     )
+    total_with_charges_display = fields.Char(
+        compute="_compute_charges",
+        string="Total with Charges",
+        help="The listed invoices plus the fees and interest billed with this reminder.",
+    )
     charge_note = fields.Text(
         compute="_compute_charges",
         string="Charges Not Made",
@@ -113,12 +118,23 @@ class DunningCommunication(models.Model):
     def _search_move_ids(self, operator, value):
         return [("line_ids.move_id", operator, value)]
 
-    @api.depends("charge_ids.state", "charge_ids.reason")
+    @api.depends(
+        "charge_ids.state", "charge_ids.reason", "charge_ids.amount", "line_ids.amount_residual"
+    )
     def _compute_charges(self):
         for communication in self:
             charges_ = communication.charge_ids
-            communication.billed_charge_ids = charges_.filtered(
-                lambda c: c.state == "charged" and c.amount
+            billed = charges_.filtered(lambda c: c.state == "charged" and c.amount)
+            communication.billed_charge_ids = billed
+            totals = {}
+            for line in communication.line_ids:
+                totals[line.currency_id] = totals.get(line.currency_id, 0.0) + line.amount_residual
+            for charge in billed:
+                totals[charge.currency_id] = totals.get(charge.currency_id, 0.0) + charge.amount
+            lang = communication.recipient_id.lang or communication.partner_id.lang
+            communication.total_with_charges_display = " + ".join(
+                format_amount(self.env, amount, currency, lang_code=lang)
+                for currency, amount in totals.items()
             )
             communication.charge_note = "\n".join(
                 sorted(

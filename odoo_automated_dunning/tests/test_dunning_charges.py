@@ -83,10 +83,14 @@ class TestDunningCharges(DunningCommon):
         self.assertEqual(len(note.invoice_line_ids), 1, "one line per overdue invoice")
         self.assertIn(invoice.name, note.invoice_line_ids.name)
         self.assertIn("46 days at 10.5%", note.invoice_line_ids.name)
+        self.assertIn("05/16/2023 to 06/30/2023", note.invoice_line_ids.name)
         body = self._mails_to(self.customer).body_html
         self.assertIn("Reminder fee", body)
         self.assertIn("302.47", body)
         self.assertIn("20.00", body)
+        # 10,000 + fee 5 + compensation 20 + interest 434.80.
+        self.assertEqual(communication.total_with_charges_display, "$\xa010,459.80")
+        self.assertIn("10,459.80", body)
 
     def test_interest_is_never_charged_twice_for_a_period(self):
         self._invoice(self.customer, 10000.0, "2023-05-15")
