@@ -49,7 +49,6 @@ class DunningLevel(models.Model):
     )
     fee_product_id = fields.Many2one(
         "product.product",
-        string="Fee Product",
         default=lambda self: self.env.ref(
             "odoo_automated_dunning.product_dunning_fee", raise_if_not_found=False
         ),

@@ -49,7 +49,7 @@ class DunningDelinquencyReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
     level_id = fields.Many2one("dunning.level", string="Dunning Level", readonly=True)
-    policy_id = fields.Many2one("dunning.policy", string="Policy", readonly=True)
+    policy_id = fields.Many2one("dunning.policy", readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     days_overdue = fields.Integer(readonly=True, aggregator="max")
     bucket = fields.Selection(BUCKETS, string="Overdue", readonly=True)
