@@ -126,15 +126,9 @@ class DunningCommunication(models.Model):
             charges_ = communication.charge_ids
             billed = charges_.filtered(lambda c: c.state == "charged" and c.amount)
             communication.billed_charge_ids = billed
-            totals = {}
-            for line in communication.line_ids:
-                totals[line.currency_id] = totals.get(line.currency_id, 0.0) + line.amount_residual
-            for charge in billed:
-                totals[charge.currency_id] = totals.get(charge.currency_id, 0.0) + charge.amount
-            lang = communication.recipient_id.lang or communication.partner_id.lang
-            communication.total_with_charges_display = " + ".join(
-                format_amount(self.env, amount, currency, lang_code=lang)
-                for currency, amount in totals.items()
+            communication.total_with_charges_display = communication._format_totals(
+                [(line.currency_id, line.amount_residual) for line in communication.line_ids]
+                + [(charge.currency_id, charge.amount) for charge in billed]
             )
             communication.charge_note = "\n".join(
                 sorted(
@@ -156,14 +150,21 @@ class DunningCommunication(models.Model):
     @api.depends("line_ids.amount_residual", "line_ids.currency_id", "recipient_id.lang")
     def _compute_total_display(self):
         for communication in self:
-            totals = {}
-            for line in communication.line_ids:
-                totals[line.currency_id] = totals.get(line.currency_id, 0.0) + line.amount_residual
-            lang = communication.recipient_id.lang or communication.partner_id.lang
-            communication.total_display = " + ".join(
-                format_amount(self.env, amount, currency, lang_code=lang)
-                for currency, amount in totals.items()
+            communication.total_display = communication._format_totals(
+                [(line.currency_id, line.amount_residual) for line in communication.line_ids]
             )
+
+    def _format_totals(self, amounts):
+        """'1.234,56 € + 300,00 £': the sum per currency, in the recipient's language."""
+        self.ensure_one()
+        totals = {}
+        for currency, amount in amounts:
+            totals[currency] = totals.get(currency, 0.0) + amount
+        lang = self.recipient_id.lang or self.partner_id.lang
+        return " + ".join(
+            format_amount(self.env, amount, currency, lang_code=lang)
+            for currency, amount in totals.items()
+        )
 
     @api.model
     def _action_open(self, domain):

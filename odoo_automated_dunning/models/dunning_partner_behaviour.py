@@ -86,33 +86,8 @@ class DunningPartnerBehaviour(models.Model):
 
     def _compute_batch(self, company, partner_ids, today):
         payments = self._payments(company, partner_ids, today)
-        open_items = self.env["account.move.line"]._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", partner_ids),
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("amount_residual", ">", 0),
-            ],
-            ["partner_id"],
-            ["amount_residual:sum"],
-        )
-        open_amounts = {partner.id: amount for partner, amount in open_items}
-        overdue_items = self.env["account.move.line"]._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", partner_ids),
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("amount_residual", ">", 0),
-                ("date_maturity", "<", today),
-            ],
-            ["partner_id"],
-            ["amount_residual:sum"],
-        )
-        overdue_amounts = {partner.id: amount for partner, amount in overdue_items}
+        open_amounts = self._open_amounts(company, partner_ids)
+        overdue_amounts = self._open_amounts(company, partner_ids, [("date_maturity", "<", today)])
         existing = {
             record.partner_id.id: record
             for record in self.search(
@@ -144,6 +119,23 @@ class DunningPartnerBehaviour(models.Model):
             else:
                 to_create.append(vals | {"partner_id": partner_id, "company_id": company.id})
         self.create(to_create)
+
+    def _open_amounts(self, company, partner_ids, extra_domain=()):
+        """{partner id: open receivable amount} (company currency), one query."""
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", ">", 0),
+                *extra_domain,
+            ],
+            ["partner_id"],
+            ["amount_residual:sum"],
+        )
+        return {partner.id: amount for partner, amount in groups}
 
     def _payments(self, company, partner_ids, today):
         """{partner id: [Payment]}: invoice installments settled by payments (not credit notes)."""
