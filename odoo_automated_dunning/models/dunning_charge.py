@@ -74,12 +74,13 @@ class DunningCharge(models.Model):
         compensation_invoices=None,
         interest_invoices=None,
         communication=None,
+        points=None,
     ):
         """Ledger values for one customer's charges on ``day``; raises MissingRateError.
 
         ``fee_level``: the level whose fee is due; ``compensation_invoices``: the invoices owing
         the fixed compensation (once each, ever); ``interest_invoices``: interest up to ``day``,
-        never twice for a period.
+        never twice for a period. ``points``: the reference rates, read once by the caller.
         """
         company = policy.company_id
         rule_set = self.env["dunning.rule.set"]._for_partner(policy, partner, day)
@@ -134,11 +135,11 @@ class DunningCharge(models.Model):
                     )
                 )
         if interest_invoices:
-            vals += self._interest_vals(base, law, interest_invoices, day, is_consumer)
+            points = points if points is not None else self.env["dunning.reference.rate"]._points()
+            vals += self._interest_vals(base, law, interest_invoices, day, is_consumer, points)
         return vals
 
-    def _interest_vals(self, base, law, invoices, day, is_consumer):
-        points = self.env["dunning.reference.rate"]._points()
+    def _interest_vals(self, base, law, invoices, day, is_consumer, points):
         schedules = invoices._dunning_payment_schedule()
         charged_until = self._charged_until(invoices)
         vals = []

@@ -223,6 +223,7 @@ class DunningCommunication(models.Model):
     def _charge(self):
         """Bill the fees, compensation and interest of the levels reached, as draft documents."""
         charge_model = self.env["dunning.charge"]
+        points = None  # the reference rates, read once for the batch when interest is due
         for communication in self:
             # Fee invoices and interest notes are dunned like any debt but bear no charges
             # themselves: no interest on interest.
@@ -236,6 +237,8 @@ class DunningCommunication(models.Model):
             interest = reached.filtered(lambda line: line.level_id.charge_interest).move_id
             if not ((fee_level and fee_level.fee_amount) or compensation or interest):
                 continue
+            if interest and points is None:
+                points = self.env["dunning.reference.rate"]._points()
             try:
                 vals = charge_model._prepare(
                     communication.policy_id,
@@ -245,6 +248,7 @@ class DunningCommunication(models.Model):
                     compensation_invoices=compensation,
                     interest_invoices=interest,
                     communication=communication,
+                    points=points,
                 )
             except charges.MissingRateError as error:
                 communication.write({"state": "failed", "error_message": str(error)})
