@@ -3,3 +3,4 @@ from . import test_dunning_cron
 from . import test_dunning_charges
 from . import test_dunning_access
 from . import test_dunning_reports
+from . import test_dunning_policy
