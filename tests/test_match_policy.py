@@ -186,3 +186,10 @@ def test_a_policy_for_high_risk_customers_matches_only_them():
     reliable = Customer(id=10, risk_score=12.0)
     assert match_policy(invoice, risky, [firm, standard]) is firm
     assert match_policy(invoice, reliable, [firm, standard]) is standard
+
+
+def test_an_archived_own_policy_counts_as_none():
+    generic = Policy(id=1, name="Generic", levels=(), sequence=10)
+    invoice = Invoice(1, 10, date(2025, 1, 1), 100.0, 100.0, 1)
+    # Policy 2 is the customer's own but archived: not among the policies the run loads.
+    assert match_policy(invoice, Customer(id=10, policy_id=2), [generic]) is generic

@@ -66,10 +66,13 @@ def is_positive(amount: float, precision: float = 0.01) -> bool:
 
 
 def match_policy(invoice: Invoice, customer: Customer, policies: Iterable[Policy]) -> Policy | None:
-    """The customer's own policy, else the first policy (by sequence) whose criteria all hold."""
+    """The customer's own policy, else the first policy (by sequence) whose criteria all hold.
+
+    An own policy that is not among ``policies`` (archived) counts as none.
+    """
     by_id = {policy.id: policy for policy in policies}
-    if customer.policy_id:
-        return by_id.get(customer.policy_id)
+    if customer.policy_id in by_id:
+        return by_id[customer.policy_id]
     for policy in sorted(by_id.values(), key=lambda p: (p.sequence, p.id)):
         if _matches(policy, invoice, customer):
             return policy

@@ -17,16 +17,25 @@ class AccountMove(models.Model):
         string="Next Reminder",
         compute="_compute_dunning_next_date",
         help="When the next level becomes due under the invoice's policy, if it stays unpaid.",
+        groups="odoo_automated_dunning.group_dunning_user",
     )
     dunning_line_ids = fields.One2many(
-        "dunning.communication.line", "move_id", string="Reminder Lines", readonly=True
+        "dunning.communication.line",
+        "move_id",
+        string="Reminder Lines",
+        readonly=True,
+        groups="odoo_automated_dunning.group_dunning_user",
     )
     dunning_communication_ids = fields.Many2many(
         "dunning.communication",
         string="Reminders",
         compute="_compute_dunning_communication_ids",
+        groups="odoo_automated_dunning.group_dunning_user",
     )
-    dunning_communication_count = fields.Integer(compute="_compute_dunning_communication_ids")
+    dunning_communication_count = fields.Integer(
+        compute="_compute_dunning_communication_ids",
+        groups="odoo_automated_dunning.group_dunning_user",
+    )
     dunning_dispute = fields.Boolean(
         string="Disputed",
         copy=False,
@@ -35,7 +44,11 @@ class AccountMove(models.Model):
     )
     dunning_dispute_reason = fields.Text(string="Dispute Reason", copy=False, tracking=True)
     dunning_charge_ids = fields.One2many(
-        "dunning.charge", "charge_move_id", string="Dunning Charges", readonly=True
+        "dunning.charge",
+        "charge_move_id",
+        string="Dunning Charges",
+        readonly=True,
+        groups="odoo_automated_dunning.group_dunning_user",
     )
 
     @api.depends(

@@ -17,9 +17,16 @@ class ResPartner(models.Model):
         help="No reminder is sent to this customer up to and including this date.",
     )
     dunning_communication_ids = fields.One2many(
-        "dunning.communication", "partner_id", string="Reminders", readonly=True
+        "dunning.communication",
+        "partner_id",
+        string="Reminders",
+        readonly=True,
+        groups="odoo_automated_dunning.group_dunning_user",
     )
-    dunning_communication_count = fields.Integer(compute="_compute_dunning_communication_count")
+    dunning_communication_count = fields.Integer(
+        compute="_compute_dunning_communication_count",
+        groups="odoo_automated_dunning.group_dunning_user",
+    )
     dunning_level_id = fields.Many2one(
         "dunning.level",
         string="Current Dunning Level",
@@ -31,9 +38,13 @@ class ResPartner(models.Model):
         "dunning.partner.behaviour",
         string="Payment Behaviour",
         compute="_compute_dunning_behaviour_id",
+        groups="odoo_automated_dunning.group_dunning_user",
     )
     dunning_risk_score = fields.Float(
-        string="Risk Score", compute="_compute_dunning_behaviour_id", help="See Payment Behaviour."
+        string="Risk Score",
+        compute="_compute_dunning_behaviour_id",
+        help="See Payment Behaviour.",
+        groups="odoo_automated_dunning.group_dunning_user",
     )
 
     @api.depends_context("company")
