@@ -5,12 +5,15 @@ from .engine import (  # noqa: F401
     EXCLUDED_NO_FOLLOWUP,
     EXCLUDED_NO_POLICY,
     EXCLUDED_NOT_OVERDUE,
+    EXCLUDED_PROMISED,
     SKIP_BELOW_MINIMUM,
     SKIP_BLACKLISTED,
     SKIP_CREDIT_COVERS,
+    SKIP_NO_CHANNEL,
     SKIP_NO_EMAIL,
     SKIP_PAUSED,
     add_delay,
+    choose_channels,
     add_months,
     decide_customer,
     is_positive,
@@ -21,6 +24,7 @@ from .engine import (  # noqa: F401
 )
 from .config import LevelConfig, delay_days, policy_problems  # noqa: F401
 from .facts import (  # noqa: F401
+    CHANNELS,
     DELAY_UNITS,
     PARTNER_TYPES,
     TONES,

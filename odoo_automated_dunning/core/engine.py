@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from .facts import (
+    CHANNELS,
     TONES,
     Customer,
     CustomerDecision,
@@ -33,12 +34,14 @@ SKIP_CREDIT_COVERS = "credit_covers"
 SKIP_NO_EMAIL = "no_email"
 SKIP_BLACKLISTED = "blacklisted"
 SKIP_BELOW_MINIMUM = "below_minimum"
+SKIP_NO_CHANNEL = "no_channel"
 
 # Invoice-level exclusions.
 EXCLUDED_DISPUTED = "disputed"
 EXCLUDED_NO_FOLLOWUP = "no_followup"
 EXCLUDED_NO_POLICY = "no_policy"
 EXCLUDED_NOT_OVERDUE = "not_overdue"
+EXCLUDED_PROMISED = "promised"
 
 
 def add_months(day: date, months: int) -> date:
@@ -124,7 +127,10 @@ def next_reminder_date(
     rank = _level_rank(policy, invoice.level_id)
     if rank + 1 >= len(policy.levels):
         return None
-    return next_level_date(invoice, policy.levels[rank + 1])
+    upcoming = next_level_date(invoice, policy.levels[rank + 1])
+    if invoice.promised_until:
+        return max(upcoming, invoice.promised_until + timedelta(days=1))
+    return upcoming
 
 
 def _level_rank(policy: Policy, level_id: int | None) -> int:
@@ -156,6 +162,8 @@ def decide_customer(
             excluded[EXCLUDED_DISPUTED] += 1
         elif invoice.no_followup:
             excluded[EXCLUDED_NO_FOLLOWUP] += 1
+        elif invoice.promised_until and invoice.promised_until >= run_date:
+            excluded[EXCLUDED_PROMISED] += 1
         else:
             policy = match_policy(invoice, customer, policies.values())
             if policy is None or not policy.levels:
@@ -177,7 +185,8 @@ def decide_customer(
         next_date = None
         if upcoming is not None:
             next_date = next_level_date(invoice, upcoming)
-            if next_date <= run_date:
+            # A broken promise escalates at once: the delay was given and not honoured.
+            if next_date <= run_date or invoice.promise_broken:
                 if overdue_per_policy[policy.id] + precision / 2 >= upcoming.minimum_amount:
                     escalated = True
                 else:
@@ -199,7 +208,7 @@ def decide_customer(
     if not decision.escalated_lines:
         if below_minimum:
             # A pause or a covering credit says more to the user than the amount does.
-            reason = _skip_reason(customer, run_date, precision)
+            reason = _skip_reason(customer, run_date, precision, None)
             decision.action = "skip"
             decision.skip_reason = (
                 reason if reason in (SKIP_PAUSED, SKIP_CREDIT_COVERS) else SKIP_BELOW_MINIMUM
@@ -207,10 +216,30 @@ def decide_customer(
         return decision, dict(excluded)
 
     decision.level, decision.policy_id = _governing_level(lines, policies)
-    reason = _skip_reason(customer, run_date, precision)
+    reason = _skip_reason(customer, run_date, precision, decision.level)
     decision.action = "skip" if reason else "send"
     decision.skip_reason = reason
+    if not reason:
+        decision.channels = choose_channels(decision.level, customer)
     return decision, dict(excluded)
+
+
+def choose_channels(level: Level, customer: Customer) -> list[str]:
+    """The level's channels that reach the customer, fallbacks only where nothing came before.
+
+    ``email, letter (fallback), sms``: email and SMS when both reach the customer; the letter
+    only when the email cannot.
+    """
+    reachable = customer.reachable_channels
+    chosen: list[str] = []
+    for channel, fallback in level.channels or (("email", False),):
+        if channel not in CHANNELS:
+            raise ValueError(f"Unknown channel {channel!r}: use one of {', '.join(CHANNELS)}.")
+        if fallback and chosen:
+            continue
+        if channel in reachable and channel not in chosen:
+            chosen.append(channel)
+    return chosen
 
 
 def _governing_level(
@@ -228,16 +257,19 @@ def _governing_level(
     return (best[1], best[2]) if best else (None, None)
 
 
-def _skip_reason(customer: Customer, run_date: date, precision: float) -> str | None:
+def _skip_reason(
+    customer: Customer, run_date: date, precision: float, level: Level | None
+) -> str | None:
     if customer.pause_until and customer.pause_until >= run_date:
         return SKIP_PAUSED
     if not is_positive(customer.net_balance, precision):
         return SKIP_CREDIT_COVERS
-    if not customer.email:
-        return SKIP_NO_EMAIL
-    if customer.blacklisted:
-        return SKIP_BLACKLISTED
-    return None
+    if level is None or choose_channels(level, customer):
+        return None
+    if {channel for channel, _fallback in level.channels} == {"email"}:
+        # Email alone: say precisely what is missing.
+        return SKIP_BLACKLISTED if customer.email and customer.blacklisted else SKIP_NO_EMAIL
+    return SKIP_NO_CHANNEL
 
 
 def plan_run(

@@ -12,6 +12,7 @@ from datetime import date
 TONES = ("friendly", "persuasive", "formal", "final")
 DELAY_UNITS = ("day", "week", "month")
 PARTNER_TYPES = ("any", "company", "individual")
+CHANNELS = ("email", "letter", "sms", "call")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Level:
     minimum_amount: float = 0.0
     # Days that must pass since the invoice's previous reminder before this level.
     minimum_gap_days: int = 0
+    # (channel, fallback) in order; a fallback channel is used only when none of the
+    # channels above it could reach the customer.
+    channels: tuple[tuple[str, bool], ...] = (("email", False),)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ class Invoice:
     last_date: date | None = None  # when that level was sent
     disputed: bool = False
     no_followup: bool = False
+    # An open promise to pay covers it until this date (promised date plus grace days).
+    promised_until: date | None = None
+    # A promise covering it was broken and has not been followed by a reminder yet.
+    promise_broken: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,15 @@ class Customer:
     email: str | None = None
     blacklisted: bool = False
     risk_score: float = 0.0
+    # Channels the customer can be reached on (an address, a number, not blacklisted);
+    # None means email only, when there is an email that is not blacklisted.
+    reachable: frozenset[str] | None = None
+
+    @property
+    def reachable_channels(self) -> frozenset[str]:
+        if self.reachable is not None:
+            return self.reachable
+        return frozenset({"email"}) if self.email and not self.blacklisted else frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,7 @@ class CustomerDecision:
     level: Level | None = None  # the level whose tone and template the message uses
     policy_id: int | None = None
     lines: list[LineDecision] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)  # the channels to send on, in order
 
     @property
     def escalated_lines(self) -> list[LineDecision]:
