@@ -18,6 +18,8 @@ class LevelConfig:
     has_template: bool
     minimum_gap_days: int = 0
     minimum_amount: float = 0.0
+    channels: tuple[str, ...] = ("email",)
+    has_sms_template: bool = False
 
 
 def delay_days(delay: int, unit: str) -> tuple[int, int]:
@@ -53,8 +55,12 @@ def policy_problems(policy_name: str, levels: list[LevelConfig]) -> list[str]:
             )
         if level.minimum_amount < 0:
             problems.append(f"{where}: the minimum amount is negative; set 0 or more.")
-        if not level.has_template:
+        if "email" in level.channels and not level.has_template:
             problems.append(f"{where}: no email template; choose the template this level sends.")
+        if "sms" in level.channels and not level.has_sms_template:
+            problems.append(
+                f"{where}: sends SMS but has no SMS template; choose one or remove the SMS channel."
+            )
         # A later level must fall due after the one before it, whatever the month's length.
         if (
             known_unit

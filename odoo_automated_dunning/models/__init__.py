@@ -2,10 +2,12 @@ from . import dunning_reference_rate
 from . import dunning_rule_set
 from . import dunning_policy
 from . import dunning_level
+from . import dunning_level_channel
 from . import dunning_communication
 from . import dunning_communication_line
 from . import dunning_run
 from . import dunning_charge
+from . import dunning_promise
 from . import account_move
 from . import res_partner
 from . import dunning_partner_behaviour

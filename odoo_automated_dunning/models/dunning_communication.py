@@ -1,4 +1,8 @@
+import base64
 import logging
+from collections import defaultdict
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.fields import Command
@@ -6,6 +10,7 @@ from odoo.tools import format_amount
 
 from ..core import charges
 from .dunning_level import TONE_SELECTION
+from .dunning_level_channel import CHANNEL_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -15,6 +20,15 @@ SKIP_REASONS = [
     ("no_email", "No email address"),
     ("blacklisted", "Email blacklisted"),
     ("below_minimum", "Below the level's minimum amount"),
+    ("no_channel", "No reachable channel"),
+]
+
+CALL_OUTCOMES = [
+    ("reached", "Reached"),
+    ("no_answer", "No answer"),
+    ("wrong_number", "Wrong number"),
+    ("dispute", "Dispute raised"),
+    ("promise", "Promise to pay"),
 ]
 
 
@@ -39,7 +53,34 @@ class DunningCommunication(models.Model):
     level_id = fields.Many2one("dunning.level", readonly=True, index=True)
     # Copied, not related: history must keep the tone it was sent in if the level changes.
     tone = fields.Selection(TONE_SELECTION, readonly=True, index=True)
-    channel = fields.Selection([("email", "Email")], required=True, default="email", readonly=True)
+    channel = fields.Selection(
+        CHANNEL_SELECTION, required=True, default="email", readonly=True, index=True
+    )
+    primary = fields.Boolean(
+        string="Bills Charges",
+        default=True,
+        readonly=True,
+        help="The first channel of a reminder sent on several: it carries the fees and interest.",
+    )
+    recipient_address = fields.Char(
+        readonly=True, help="The email address, phone number or postal address used."
+    )
+    sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one(
+        "mail.activity", string="Call Task", readonly=True, ondelete="set null"
+    )
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter (PDF)", readonly=True, ondelete="set null"
+    )
+    letter_posted_date = fields.Date(
+        string="Posted On", readonly=True, help="When the letter was handed to the post."
+    )
+    call_outcome = fields.Selection(CALL_OUTCOMES, readonly=True)
+    call_date = fields.Datetime(readonly=True)
+    promise_ids = fields.One2many("dunning.promise", "communication_id", readonly=True)
+    retry_count = fields.Integer(
+        readonly=True, help="Times this message was queued again after a delivery failure."
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Template",
@@ -186,28 +227,67 @@ class DunningCommunication(models.Model):
             "domain": [("id", "in", self.line_ids.move_id.ids)],
         }
 
+    def action_call_outcome(self):
+        self.ensure_one()
+        return self.env["dunning.call.outcome.wizard"]._action_open(self.partner_id, self)
+
+    def action_print_letter(self):
+        self.ensure_one()
+        return self.env.ref("odoo_automated_dunning.dunning_letter_report").report_action(self)
+
     @api.model
     def _check_deliveries(self, company):
-        """Reminders the mail server refused: mark them failed and put their invoices back on
-        their previous level, so the next run sends them again, once."""
+        """Reminders the mail server or the SMS provider refused: mark them failed.
+
+        When no other channel of the same reminder reached the customer, its invoices go back
+        to their previous level, so the next run sends them again. When another channel did,
+        the level stands and the refused message is queued once more, as it was.
+        """
         failed = self.search(
             [
                 ("company_id", "=", company.id),
                 ("state", "=", "sent"),
+                "|",
                 ("mail_id.state", "=", "exception"),
+                ("sms_id.state", "=", "error"),
             ]
         )
+        if not failed:
+            return failed
+        reached = self.search(
+            [
+                ("run_id", "in", failed.run_id.ids),
+                ("partner_id", "in", failed.partner_id.ids),
+                ("state", "=", "sent"),
+                ("id", "not in", failed.ids),
+            ]
+        )
+        reached_keys = {(c.run_id.id, c.partner_id.id) for c in reached}
+        sms_failures = dict(
+            self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env)
+        )
         for communication in failed:
-            communication.write(
-                {
-                    "state": "failed",
-                    "error_message": self.env._(
-                        "Delivery failed: %(reason)s",
-                        reason=communication.mail_id.failure_reason
-                        or communication.mail_id.failure_type,
-                    ),
-                }
-            )
+            if communication.mail_id.state == "exception":
+                reason = communication.mail_id.failure_reason or communication.mail_id.failure_type
+            else:
+                failure = communication.sms_id.failure_type
+                reason = sms_failures.get(failure, failure) or self.env._("unknown error")
+            message = self.env._("Delivery failed: %(reason)s", reason=reason)
+            if (communication.run_id.id, communication.partner_id.id) in reached_keys:
+                if not communication.retry_count:
+                    communication._requeue()
+                    communication.write(
+                        {
+                            "retry_count": communication.retry_count + 1,
+                            "error_message": self.env._(
+                                "%(message)s. Queued once more.", message=message
+                            ),
+                        }
+                    )
+                else:
+                    communication.write({"state": "failed", "error_message": message})
+                continue
+            communication.write({"state": "failed", "error_message": message})
             for line in communication.line_ids.filtered("escalated"):
                 move = line.move_id
                 # Only if no later reminder moved the invoice on since.
@@ -220,11 +300,22 @@ class DunningCommunication(models.Model):
                     )
         return failed
 
+    def _requeue(self):
+        """Queue the same message again, as it was rendered."""
+        for communication in self:
+            if communication.mail_id:
+                communication.mail_id.write({"state": "outgoing", "failure_reason": False})
+            elif communication.sms_id:
+                communication.sms_id.write({"state": "outgoing", "failure_type": False})
+
     def _charge(self):
-        """Bill the fees, compensation and interest of the levels reached, as draft documents."""
+        """Bill the fees, compensation and interest of the levels reached, as draft documents.
+
+        A reminder sent on several channels bills once, with its first channel.
+        """
         charge_model = self.env["dunning.charge"]
         points = None  # the reference rates, read once for the batch when interest is due
-        for communication in self:
+        for communication in self.filtered("primary"):
             # Fee invoices and interest notes are dunned like any debt but bear no charges
             # themselves: no interest on interest.
             reached = communication.line_ids.filtered(
@@ -265,6 +356,11 @@ class DunningCommunication(models.Model):
             elif communication.state == "sent" and communication.policy_id.post_charges:
                 documents.action_post()
 
+    def _send(self):
+        """Send each draft on its channel; each channel works set-wise on its batch."""
+        for channel, communications in self.grouped("channel").items():
+            getattr(communications, f"_send_{channel}")()
+
     def _send_email(self):
         """Render each one in its recipient's language and queue it in Odoo's mail queue.
 
@@ -294,8 +390,10 @@ class DunningCommunication(models.Model):
                     "mail_template_id": communication.level_id.mail_template_id.id,
                     "subject": mail.subject,
                     "body": mail.body_html,
+                    "recipient_address": communication.recipient_id.email,
                 }
             )
+        sent._attach_documents(mails)
 
     def _render_with(self, template):
         """{communication id: rendered values or the exception that stopped its rendering}."""
@@ -340,3 +438,205 @@ class DunningCommunication(models.Model):
             "is_notification": True,  # keeps the chatter message when the mail is cleaned up
             "record_company_id": company.id,
         }
+
+    def _attach_documents(self, mails):
+        """The invoice PDFs and the customer statement the levels ask for, on each mail."""
+        for communication, mail in zip(self, mails, strict=True):
+            level = communication.level_id
+            if not (level.attach_invoices or level.attach_statement):
+                continue
+            files = []
+            if level.attach_invoices:
+                for move in communication.line_ids.move_id:
+                    pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+                        "account.account_invoices", move.ids
+                    )
+                    files.append((f"{move._get_report_base_filename()}.pdf", pdf))
+            if level.attach_statement:
+                files.append(communication.partner_id._dunning_statement_pdf())
+            attachments = self.env["ir.attachment"].create(
+                [
+                    {
+                        "name": name,
+                        "datas": base64.b64encode(content),
+                        "mimetype": "application/pdf",
+                        "res_model": "mail.message",
+                        "res_id": mail.mail_message_id.id,
+                    }
+                    for name, content in files
+                ]
+            )
+            mail.attachment_ids = [Command.link(a.id) for a in attachments]
+
+    def _send_letter(self):
+        """Render the letters of the batch in one PDF job; each is kept on its reminder."""
+        report = self.env.ref("odoo_automated_dunning.dunning_letter_report")
+        try:
+            with self.env.cr.savepoint():
+                self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
+        except Exception as error:  # noqa: BLE001 - recorded on each letter, retried next run
+            self.write({"state": "failed", "error_message": str(error)})
+            return
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc"
+        )
+        by_record = {}
+        for attachment in attachments:
+            by_record.setdefault(attachment.res_id, attachment)
+        for communication in self:
+            attachment = by_record.get(communication.id)
+            if not attachment:
+                communication.write(
+                    {
+                        "state": "failed",
+                        "error_message": self.env._("The letter PDF could not be produced."),
+                    }
+                )
+                continue
+            communication.write(
+                {
+                    "state": "sent",
+                    "letter_attachment_id": attachment.id,
+                    "recipient_address": communication._postal_address(),
+                    "subject": self.env._("Letter: %(level)s", level=communication.level_id.name),
+                }
+            )
+        self.filtered(lambda c: c.state == "sent")._log_on_customer()
+
+    def _postal_address(self):
+        self.ensure_one()
+        partner = self.recipient_id if self.recipient_id._dunning_has_address() else self.partner_id
+        return partner._display_address(without_company=False).replace("\n", ", ")
+
+    def _send_sms(self):
+        """Queue the SMS in Odoo's SMS queue, rendered in the recipient's language."""
+        self.line_ids.move_id._dunning_ensure_access_tokens()
+        for template, communications in self.grouped(lambda c: c.level_id.sms_template_id).items():
+            if not template:
+                communications.write(
+                    {
+                        "state": "failed",
+                        "error_message": self.env._("The level has no SMS template."),
+                    }
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    bodies = template._render_field("body", communications.ids, compute_lang=True)
+            except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
+                communications.write({"state": "failed", "error_message": str(error)})
+                continue
+            numbers = {c.id: c._sms_number() for c in communications}
+            sms_records = self.env["sms.sms"].create(
+                [
+                    {
+                        "number": numbers[c.id],
+                        "body": bodies[c.id],
+                        "partner_id": c.recipient_id.id,
+                        # Kept after sending: its state tells the next run whether to retry.
+                        "to_delete": False,
+                    }
+                    for c in communications
+                ]
+            )
+            for communication, sms in zip(communications, sms_records, strict=True):
+                communication.write(
+                    {
+                        "state": "sent",
+                        "sms_id": sms.id,
+                        "body": sms.body,
+                        "recipient_address": sms.number,
+                    }
+                )
+            communications._log_on_customer()
+
+    def _sms_number(self):
+        self.ensure_one()
+        for partner in (self.recipient_id, self.partner_id):
+            if partner.phone_sanitized and not partner.phone_blacklisted:
+                return partner.phone_sanitized
+        return False
+
+    def _send_call(self):
+        """A call task for the customer's collector, due on the run date."""
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": c.partner_id.id,
+                    "activity_type_id": call_type.id,
+                    "user_id": c._collector().id,
+                    "date_deadline": c.date,
+                    "summary": self.env._(
+                        "Dunning call: %(level)s, %(total)s overdue",
+                        level=c.level_id.name,
+                        total=c.total_display,
+                    ),
+                    "note": c._invoice_summary(),
+                }
+                for c in self
+            ]
+        )
+        for communication, activity in zip(self, activities, strict=True):
+            communication.write(
+                {
+                    "state": "sent",
+                    "activity_id": activity.id,
+                    "recipient_address": communication._call_number(),
+                    "subject": activity.summary,
+                }
+            )
+
+    def _call_number(self):
+        self.ensure_one()
+        return self.recipient_id.phone or self.partner_id.phone or False
+
+    def _collector(self):
+        """The customer's collector, else the policy's, else the salesperson, else the user."""
+        self.ensure_one()
+        partner = self.partner_id
+        return (
+            partner.dunning_responsible_id
+            or self.policy_id.responsible_id
+            or partner.user_id
+            or self.env.user
+        )
+
+    def _invoice_summary(self):
+        self.ensure_one()
+        items = Markup("").join(
+            Markup("<li>%s</li>")
+            % self.env._(
+                "%(invoice)s, due %(due)s, %(days)s days overdue: %(amount)s",
+                invoice=line.move_id.name,
+                due=line.date_due,
+                days=line.days_overdue,
+                amount=format_amount(self.env, line.amount_residual, line.currency_id),
+            )
+            for line in self.line_ids
+        )
+        return Markup("<ul>%s</ul>") % items
+
+    def _log_on_customer(self):
+        """A short note per reminder in the customer's chatter (emails are there already)."""
+        labels = dict(CHANNEL_SELECTION)
+        bodies = defaultdict(list)
+        for communication in self:
+            bodies[communication.partner_id.id].append(
+                Markup("<p>%s</p>%s")
+                % (
+                    self.env._(
+                        "%(channel)s sent (%(level)s) to %(address)s, total %(total)s:",
+                        channel=labels[communication.channel],
+                        level=communication.level_id.name,
+                        address=communication.recipient_address or "",
+                        total=communication.total_display,
+                    ),
+                    communication._invoice_summary(),
+                )
+            )
+        self.env["res.partner"].browse(list(bodies))._message_log_batch(
+            bodies={pid: Markup("").join(parts) for pid, parts in bodies.items()}
+        )

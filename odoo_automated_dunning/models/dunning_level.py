@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.fields import Command
+
+from .dunning_level_channel import CHANNEL_SELECTION
 
 TONE_SELECTION = [
     ("friendly", "Friendly"),
@@ -29,6 +32,31 @@ class DunningLevel(models.Model):
         string="Email Template",
         domain="[('model', '=', 'dunning.communication')]",
         ondelete="restrict",
+    )
+    channel_ids = fields.One2many(
+        "dunning.level.channel",
+        "level_id",
+        string="Channels",
+        copy=True,
+        default=lambda self: [Command.create({"channel": "email"})],
+        help="How the reminder reaches the customer, in order. Channels that are not "
+        "fallbacks are all used when they reach the customer (an address, a number, no "
+        "opt-out); a fallback only when nothing above it could.",
+    )
+    channel_summary = fields.Char(string="Sent By", compute="_compute_channel_summary")
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain="[('model', '=', 'dunning.communication')]",
+        ondelete="restrict",
+    )
+    attach_invoices = fields.Boolean(
+        string="Attach Invoice PDFs",
+        help="Attach the PDF of every listed invoice to the email.",
+    )
+    attach_statement = fields.Boolean(
+        string="Attach Customer Statement",
+        help="Attach the customer's statement of open items with ageing to the email.",
     )
     minimum_amount = fields.Monetary(
         currency_field="company_currency_id",
@@ -71,11 +99,39 @@ class DunningLevel(models.Model):
                 f"{level.policy_id.name} / {level.name}" if level.policy_id else level.name
             )
 
+    @api.depends("channel_ids.channel", "channel_ids.fallback", "channel_ids.sequence")
+    def _compute_channel_summary(self):
+        labels = dict(CHANNEL_SELECTION)
+        for level in self:
+            parts = []
+            for line in level.channel_ids.sorted(lambda c: (c.sequence, c.id)):
+                label = labels[line.channel]
+                if line.fallback and parts:
+                    parts[-1] = self.env._(
+                        "%(before)s, else %(after)s", before=parts[-1], after=label
+                    )
+                else:
+                    parts.append(label)
+            level.channel_summary = " + ".join(parts) or labels["email"]
+
     @api.constrains(
-        "delay", "delay_unit", "mail_template_id", "sequence", "minimum_gap_days", "minimum_amount"
+        "delay",
+        "delay_unit",
+        "mail_template_id",
+        "sms_template_id",
+        "channel_ids",
+        "sequence",
+        "minimum_gap_days",
+        "minimum_amount",
     )
     def _check_policy_levels(self):
         self.policy_id._check_levels()
+
+    def _channel_pairs(self):
+        """(channel, fallback) in order, as the core reads them; email when none is set."""
+        self.ensure_one()
+        lines = self.channel_ids.sorted(lambda c: (c.sequence, c.id))
+        return tuple((line.channel, line.fallback) for line in lines) or (("email", False),)
 
     def _rank(self):
         """Position of this level in its policy, from 0."""

@@ -80,9 +80,25 @@ class DunningPolicy(models.Model):
         string="Rules by Customer Country",
         help="Apply the rule set of the customer's country when there is one.",
     )
+    responsible_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        domain="[('share', '=', False)]",
+        help="Gets the phone-call tasks of customers who have no collector of their own.",
+    )
+    promise_grace_days = fields.Integer(
+        default=3,
+        help="Days after a promised payment date before the promise counts as broken and "
+        "dunning resumes, one level higher.",
+    )
     post_charges = fields.Boolean(
         default=True,
         help="Post fee invoices and interest notes; when unticked they stay draft for review.",
+    )
+
+    _promise_grace_days_positive = models.Constraint(
+        "CHECK (promise_grace_days >= 0)",
+        "The grace days after a promised payment date cannot be negative; set 0 or more.",
     )
 
     def _compute_level_count(self):
@@ -128,6 +144,8 @@ class DunningPolicy(models.Model):
                 has_template=bool(level.mail_template_id),
                 minimum_gap_days=level.minimum_gap_days,
                 minimum_amount=level.minimum_amount,
+                channels=tuple(channel for channel, _fallback in level._channel_pairs()),
+                has_sms_template=bool(level.sms_template_id),
             )
             for level in self.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
         ]

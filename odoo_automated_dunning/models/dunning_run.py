@@ -61,6 +61,10 @@ class DunningRun(models.Model):
     failed_count = fields.Integer(string="Failed", compute="_compute_counts", store=True)
     skipped_count = fields.Integer(string="Skipped", compute="_compute_counts", store=True)
     skip_summary = fields.Char(string="Skipped by Reason", compute="_compute_counts", store=True)
+    letter_count = fields.Integer(string="Letters", compute="_compute_letter_counts")
+    letter_unposted_count = fields.Integer(
+        string="Letters Not Posted", compute="_compute_letter_counts"
+    )
 
     @api.depends("customer_count", "customer_done_count", "state")
     def _compute_progress(self):
@@ -94,6 +98,21 @@ class DunningRun(models.Model):
             run.skip_summary = ", ".join(
                 f"{label}: {count}" for label, count in sorted(reasons[run].items())
             )
+
+    def _compute_letter_counts(self):
+        groups = self.env["dunning.communication"]._read_group(
+            [("run_id", "in", self.ids), ("channel", "=", "letter"), ("state", "=", "sent")],
+            ["run_id", "letter_posted_date:day"],
+            ["__count"],
+        )
+        totals, unposted = defaultdict(int), defaultdict(int)
+        for run, posted, count in groups:
+            totals[run.id] += count
+            if not posted:
+                unposted[run.id] += count
+        for run in self:
+            run.letter_count = totals[run.id]
+            run.letter_unposted_count = unposted[run.id]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -162,6 +181,25 @@ class DunningRun(models.Model):
                     "next": {"type": "ir.actions.act_window_close"},
                 },
             }
+        return True
+
+    def _letters(self):
+        return self.communication_ids.filtered(
+            lambda c: c.channel == "letter" and c.state == "sent"
+        ).sorted(lambda c: (c.partner_id.name or "", c.id))
+
+    def action_print_letters(self):
+        """All the run's letters as one PDF, in customer order, from the kept copies."""
+        self.ensure_one()
+        letters = self._letters()
+        if not letters:
+            raise UserError(self.env._("Run %(run)s produced no letter.", run=self.name))
+        return self.env.ref("odoo_automated_dunning.dunning_letter_report").report_action(letters)
+
+    def action_mark_letters_posted(self):
+        self.ensure_one()
+        letters = self._letters().filtered(lambda c: not c.letter_posted_date)
+        letters.sudo().letter_posted_date = fields.Date.context_today(self)
         return True
 
     def action_view_communications(self):
@@ -234,6 +272,8 @@ class DunningRun(models.Model):
         self.ensure_one()
         if not self.customer_done_count:
             self.env["dunning.communication"].sudo()._check_deliveries(self.company_id)
+            # Paid customers drop out of the batches: settle every open promise first.
+            self.env["dunning.promise"].sudo()._update_states(self.company_id, self.date)
         candidates = self._candidate_partner_ids()
         if not self.customer_count:
             self.customer_count = self.customer_done_count + len(candidates)
@@ -317,6 +357,7 @@ class DunningRun(models.Model):
                 "dunning_dispute",
             ]
         )
+        promised_until, promise_broken = self._promise_facts(moves)
         categories = defaultdict(set)
         if self.env["dunning.policy"].search_count(
             [("company_id", "=", self.company_id.id), ("product_category_ids", "!=", False)],
@@ -355,14 +396,55 @@ class DunningRun(models.Model):
                     last_date=move.dunning_last_date or None,
                     disputed=move.dunning_dispute,
                     no_followup=no_followup,
+                    promised_until=promised_until.get(move.id),
+                    promise_broken=move.id in promise_broken,
                 )
             )
         return facts
 
+    def _promise_facts(self, moves):
+        """({invoice id: date dunning waits for}, {invoices of broken promises}), read-only.
+
+        An open promise past its limit and not paid counts as broken here already, so a
+        preview shows what the run will do; the run itself records the new states.
+        """
+        promises = self.env["dunning.promise"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("move_ids", "in", moves.ids),
+                ("state", "in", ("open", "broken")),
+                ("escalated", "=", False),
+            ]
+        )
+        promised_until, broken = {}, set()
+        for promise in promises:
+            paid = promise.currency_id.compare_amounts(promise.amount_paid, promise.amount) >= 0
+            if promise.state == "open" and paid:
+                continue
+            if promise.state == "open" and promise.date_limit >= self.date:
+                for move_id in promise.move_ids.ids:
+                    promised_until[move_id] = max(
+                        promise.date_limit, promised_until.get(move_id, promise.date_limit)
+                    )
+            else:
+                broken.update(promise.move_ids.ids)
+        return promised_until, broken
+
     def _customer_facts(self, partners, recipients):
         """Customers with their net balance and their recipient's blacklist state, set-wise."""
         partners.fetch(
-            ["dunning_policy_id", "category_id", "is_company", "dunning_pause_until", "email"]
+            [
+                "dunning_policy_id",
+                "category_id",
+                "is_company",
+                "dunning_pause_until",
+                "email",
+                "phone",
+                "phone_sanitized",
+                "street",
+                "city",
+                "country_id",
+            ]
         )
         balances = dict(
             self.env["account.move.line"]._read_group(
@@ -403,9 +485,26 @@ class DunningRun(models.Model):
                 email=emails[partner.id] or None,
                 blacklisted=emails[partner.id] in blacklisted,
                 risk_score=scores.get(partner.id, 0.0),
+                reachable=self._reachable(
+                    partner, recipients[partner.id], emails[partner.id] not in blacklisted
+                ),
             )
             for partner in partners
         ]
+
+    @api.model
+    def _reachable(self, partner, recipient, email_ok):
+        """The channels that can reach the customer: an address, a number, no opt-out."""
+        channels = set()
+        if email_ok and recipient.email:
+            channels.add("email")
+        if any(p.phone_sanitized and not p.phone_blacklisted for p in (recipient, partner)):
+            channels.add("sms")
+        if recipient.phone or partner.phone:
+            channels.add("call")
+        if recipient._dunning_has_address() or partner._dunning_has_address():
+            channels.add("letter")
+        return frozenset(channels)
 
     @api.model
     def _recipients(self, partners):
@@ -465,6 +564,7 @@ class DunningRun(models.Model):
                             tone=level.tone,
                             minimum_amount=level.minimum_amount,
                             minimum_gap_days=level.minimum_gap_days,
+                            channels=level._channel_pairs(),
                         )
                         for level in policy.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
                     ),
@@ -481,21 +581,40 @@ class DunningRun(models.Model):
         return facts
 
     def _apply_plan(self, plan, recipients):
-        """Record each decision, queue the emails, and move the invoices to their new level."""
+        """Record each decision, send it on its channels, and move the invoices to their level."""
         self.ensure_one()
-        vals_list = [self._communication_vals(decision, recipients) for decision in plan.decisions]
+        promises = self.env["dunning.promise"]
+        vals_list = []
+        for decision in plan.decisions:
+            if decision.action == "send":
+                vals_list += [
+                    self._communication_vals(decision, recipients, channel, primary=not rank)
+                    for rank, channel in enumerate(decision.channels)
+                ]
+            else:
+                channels = decision.level.channels if decision.level else (("email", False),)
+                vals_list.append(self._communication_vals(decision, recipients, channels[0][0]))
         communications = self.env["dunning.communication"].sudo().create(vals_list)
         communications.filtered(lambda c: c.state == "draft")._charge()
-        communications.filtered(lambda c: c.state == "draft")._send_email()
+        communications.filtered(lambda c: c.state == "draft")._send()
         communications._settle_charges()
         sent = communications.filtered(lambda c: c.state == "sent")
-        by_level = defaultdict(list)
+        by_level = defaultdict(set)
         for line in sent.line_ids.filtered("escalated"):
-            by_level[line.level_id.id].append(line.move_id.id)
+            by_level[line.level_id.id].add(line.move_id.id)
         for level_id, move_ids in by_level.items():
-            self.env["account.move"].browse(move_ids)._dunning_set_level(level_id, self.date)
+            self.env["account.move"].browse(list(move_ids))._dunning_set_level(level_id, self.date)
+        escalated_moves = set().union(*by_level.values()) if by_level else set()
+        promises.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "in", list(recipients)),
+                ("state", "=", "broken"),
+                ("escalated", "=", False),
+            ]
+        ).filtered(lambda p: escalated_moves & set(p.move_ids.ids)).escalated = True
 
-    def _communication_vals(self, decision, recipients):
+    def _communication_vals(self, decision, recipients, channel, primary=True):
         lines = decision.lines
         currencies = {line.invoice.currency_id for line in lines}
         if len(currencies) == 1:
@@ -513,7 +632,8 @@ class DunningRun(models.Model):
             "policy_id": decision.policy_id,
             "level_id": decision.level.id if decision.level else False,
             "tone": decision.level.tone if decision.level else False,
-            "channel": "email",
+            "channel": channel,
+            "primary": primary,
             "state": "draft" if decision.action == "send" else "skipped",
             "skip_reason": decision.skip_reason,
             "currency_id": currency_id,

@@ -34,6 +34,31 @@ class ResPartner(models.Model):
         help="The highest level reached by this customer's open invoices.",
     )
 
+    dunning_responsible_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        domain="[('share', '=', False)]",
+        help="Gets this customer's dunning call tasks; when empty, the policy's collector.",
+    )
+    dunning_promise_ids = fields.One2many(
+        "dunning.promise",
+        "partner_id",
+        string="Promises to Pay",
+        readonly=True,
+        groups="odoo_automated_dunning.group_dunning_user",
+    )
+    dunning_broken_promise_count = fields.Integer(
+        string="Broken Promises",
+        compute="_compute_dunning_promise_counts",
+        groups="odoo_automated_dunning.group_dunning_user",
+    )
+    dunning_open_promise_count = fields.Integer(
+        string="Open Promises",
+        compute="_compute_dunning_promise_counts",
+        groups="odoo_automated_dunning.group_dunning_user",
+    )
+
     dunning_behaviour_id = fields.Many2one(
         "dunning.partner.behaviour",
         string="Payment Behaviour",
@@ -60,6 +85,18 @@ class ResPartner(models.Model):
             record = by_partner.get(partner.commercial_partner_id)
             partner.dunning_behaviour_id = record
             partner.dunning_risk_score = record.score if record else 0.0
+
+    def _compute_dunning_promise_counts(self):
+        groups = self.env["dunning.promise"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id", "state"],
+            ["__count"],
+        )
+        counts = {(partner.id, state): count for partner, state, count in groups}
+        for partner in self:
+            pid = partner.commercial_partner_id.id
+            partner.dunning_broken_promise_count = counts.get((pid, "broken"), 0)
+            partner.dunning_open_promise_count = counts.get((pid, "open"), 0)
 
     def _compute_dunning_communication_count(self):
         counts = dict(
@@ -91,6 +128,27 @@ class ResPartner(models.Model):
         for partner in self:
             found = best.get(partner.commercial_partner_id)
             partner.dunning_level_id = found[1] if found else False
+
+    def _dunning_has_address(self):
+        """Enough of a postal address for a letter to arrive."""
+        self.ensure_one()
+        return bool(self.street and self.city and self.country_id)
+
+    def action_view_dunning_promises(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Promises to Pay"),
+            "res_model": "dunning.promise",
+            "view_mode": "list,form",
+            "domain": [("partner_id", "=", self.commercial_partner_id.id)],
+        }
+
+    def action_dunning_call_outcome(self):
+        self.ensure_one()
+        return self.env["dunning.call.outcome.wizard"]._action_open(
+            self.commercial_partner_id, self.env["dunning.communication"]
+        )
 
     def action_view_dunning_communications(self):
         self.ensure_one()

@@ -2,3 +2,4 @@ from . import dunning_run_preview
 from . import dunning_dispute_wizard
 from . import dunning_waive_wizard
 from . import dunning_interest_note_wizard
+from . import dunning_call_outcome_wizard

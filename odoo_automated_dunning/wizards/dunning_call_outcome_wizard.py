@@ -1,0 +1,150 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+from ..models.dunning_communication import CALL_OUTCOMES
+
+# Used when neither the reminder's policy nor the customer's names the grace days.
+DEFAULT_GRACE_DAYS = 3
+
+
+class DunningCallOutcomeWizard(models.TransientModel):
+    _name = "dunning.call.outcome.wizard"
+    _description = "Record a Dunning Call"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
+    communication_id = fields.Many2one("dunning.communication", string="Call Task", readonly=True)
+    outcome = fields.Selection(CALL_OUTCOMES, required=True, default="reached")
+    note = fields.Text(help="What was said; kept in the customer's chatter.")
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
+        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        help="The invoices the promise or the dispute is about.",
+    )
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    promise_amount = fields.Monetary(string="Promised Amount")
+    promise_date = fields.Date(string="Promised Payment Date")
+
+    @api.depends("move_ids.currency_id")
+    def _compute_currency_id(self):
+        for wizard in self:
+            wizard.currency_id = wizard.move_ids.currency_id[:1] or self.env.company.currency_id
+
+    @api.onchange("move_ids")
+    def _onchange_move_ids(self):
+        self.promise_amount = sum(self.move_ids.mapped("amount_residual"))
+
+    @api.model
+    def _action_open(self, partner, communication):
+        """The wizard for a customer, its overdue invoices proposed (those of the call task)."""
+        moves = communication.line_ids.move_id.filtered(
+            lambda m: m.payment_state in ("not_paid", "partial")
+        )
+        if not communication:
+            moves = self.env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("company_id", "=", self.env.company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ]
+            )
+        wizard = self.create(
+            {
+                "partner_id": partner.id,
+                "communication_id": communication.id,
+                "move_ids": [Command.set(moves.ids)],
+                "promise_amount": sum(moves.mapped("amount_residual")),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call Outcome"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_confirm(self):
+        self.ensure_one()
+        promise = self.env["dunning.promise"]
+        if self.outcome == "promise":
+            promise = self._create_promise()
+        elif self.outcome == "dispute":
+            if not self.move_ids:
+                raise UserError(
+                    self.env._(
+                        "Choose the invoices %(customer)s disputes.",
+                        customer=self.partner_id.display_name,
+                    )
+                )
+            self.move_ids.write(
+                {
+                    "dunning_dispute": True,
+                    "dunning_dispute_reason": self.note or self.env._("Raised on a call."),
+                }
+            )
+        communication = self.communication_id.sudo()
+        if communication:
+            communication.write({"call_outcome": self.outcome, "call_date": fields.Datetime.now()})
+        label = dict(CALL_OUTCOMES)[self.outcome]
+        body = Markup("<p>%s</p>") % self.env._("Dunning call: %(outcome)s", outcome=label)
+        if promise:
+            body += Markup("<p>%s</p>") % self.env._(
+                "Promised %(amount)s by %(date)s for %(invoices)s.",
+                amount=promise._amount_display(),
+                date=promise.date_promised,
+                invoices=", ".join(self.move_ids.mapped("name")),
+            )
+        if self.note:
+            body += Markup("<p>%s</p>") % self.note
+        if communication.activity_id:
+            communication.activity_id.action_feedback(feedback=body)
+        else:
+            self.partner_id.message_post(body=body)
+        return {"type": "ir.actions.act_window_close"}
+
+    def _create_promise(self):
+        customer = self.partner_id.display_name
+        if not self.move_ids:
+            raise UserError(
+                self.env._("Choose the invoices %(customer)s promises to pay.", customer=customer)
+            )
+        if len(self.move_ids.currency_id) > 1:
+            raise UserError(
+                self.env._(
+                    "The invoices of the promise of %(customer)s are in several currencies; "
+                    "record one promise per currency.",
+                    customer=customer,
+                )
+            )
+        if self.promise_amount <= 0 or not self.promise_date:
+            raise UserError(
+                self.env._(
+                    "A promise to pay of %(customer)s needs an amount above zero and the date "
+                    "the customer will pay.",
+                    customer=customer,
+                )
+            )
+        policy = self.communication_id.policy_id or self.partner_id.dunning_policy_id
+        return self.env["dunning.promise"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": self.move_ids.company_id[:1].id or self.env.company.id,
+                "communication_id": self.communication_id.id,
+                "date_promised": self.promise_date,
+                "grace_days": policy.promise_grace_days if policy else DEFAULT_GRACE_DAYS,
+                "currency_id": self.move_ids.currency_id.id,
+                "amount": self.promise_amount,
+                "move_ids": [Command.set(self.move_ids.ids)],
+                "residual_at_promise": sum(self.move_ids.mapped("amount_residual")),
+                "note": self.note,
+            }
+        )
