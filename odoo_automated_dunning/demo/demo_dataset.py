@@ -38,7 +38,19 @@ CUSTOMERS = [
     ("Fabrikam Inc.", "ap@fabrikam.example.com", "en_US", True, [(12, 400.0, None)]),
     ("Blue Yonder Airlines", "billing@blueyonder.example.com", "en_US", True, [(15, 700.0, None)]),
     ("Initech", "payables@initech.example.com", "en_US", True, [(-10, 2500.0, None)]),
+    ("Woodgrove Bank", False, "en_US", True, [(18, 1890.0, None)]),
 ]
+
+# Postal addresses for letters, phone numbers for SMS and calls.
+ADDRESSES = {
+    "Contoso Retail": ("1 Microsoft Way", "98052", "Redmond", "base.us"),
+    "Woodgrove Bank": ("500 Market Street", "94105", "San Francisco", "base.us"),
+    "Atelier Lumière SARL": ("12 rue de Rivoli", "75004", "Paris", "base.fr"),
+}
+PHONES = {
+    "Atelier Lumière SARL": "+33 1 42 68 53 00",
+    "Brightline Studios": "+1 202 555 0143",
+}
 
 
 def run(env, smtp_host, smtp_port):
@@ -97,8 +109,26 @@ def run(env, smtp_host, smtp_port):
         env, partners["Fabrikam Inc."], today - timedelta(days=5), 500.0, None, "out_refund"
     ).action_post()
 
+    for name, (street, zip_code, city, country) in ADDRESSES.items():
+        partners[name].write(
+            {"street": street, "zip": zip_code, "city": city, "country_id": env.ref(country).id}
+        )
+    for name, phone in PHONES.items():
+        partners[name].phone = phone
+
     policy = env.ref("odoo_automated_dunning.dunning_policy_standard")
     policy.write({"active": True, "company_id": company.id})
+    _set_channels(env, policy)
+    # Key accounts are called first: Brightline gets a call task, then promises to pay.
+    key_accounts = policy.copy(
+        {"name": "Key accounts: call first", "sequence": 300, "active": True}
+    )
+    key_accounts.level_ids.sorted("sequence")[0].channel_ids = [
+        Command.clear(),
+        Command.create({"channel": "call", "sequence": 1}),
+    ]
+    key_accounts.responsible_id = env.ref("base.user_admin")
+    partners["Brightline Studios"].with_company(company).dunning_policy_id = key_accounts
     # German business customers: the same levels under German law, the second one with a fee
     # and statutory interest (the first, default-causing reminder may not be charged).
     german = policy.copy(
@@ -144,9 +174,47 @@ def run(env, smtp_host, smtp_port):
         run_record.action_run()
         runs |= run_record
     env["mail.mail"].process_email_queue()
+    # The collector called Brightline: it promises to pay within a week.
+    call = runs[-1].communication_ids.filtered(lambda c: c.channel == "call")
+    if call:
+        wizard = env["dunning.call.outcome.wizard"].browse(call.action_call_outcome()["res_id"])
+        wizard.write(
+            {
+                "outcome": "promise",
+                "promise_amount": 1450.0,
+                "promise_date": today + timedelta(days=7),
+                "note": "Will pay by bank transfer next week.",
+            }
+        )
+        wizard.action_confirm()
     # What the nightly job would compute: payment behaviour and risk scores.
     env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
+
+
+def _set_channels(env, policy):
+    """First reminder: email, else letter; second: email and SMS; last: email and letter."""
+    first, second, last = policy.level_ids.sorted("sequence")
+    first.channel_ids = [
+        Command.clear(),
+        Command.create({"channel": "email", "sequence": 1}),
+        Command.create({"channel": "letter", "sequence": 2, "fallback": True}),
+    ]
+    second.write(
+        {
+            "sms_template_id": env.ref("odoo_automated_dunning.sms_template_dunning_persuasive").id,
+            "channel_ids": [
+                Command.clear(),
+                Command.create({"channel": "email", "sequence": 1}),
+                Command.create({"channel": "sms", "sequence": 2}),
+            ],
+        }
+    )
+    last.channel_ids = [
+        Command.clear(),
+        Command.create({"channel": "email", "sequence": 1}),
+        Command.create({"channel": "letter", "sequence": 2}),
+    ]
 
 
 def _prepare_company(env, company):
