@@ -47,6 +47,18 @@ class DunningPartnerBehaviour(models.Model):
     overdue_points = fields.Float(
         readonly=True, help="Up to 30: share of the open balance overdue."
     )
+    promise_count = fields.Integer(
+        string="Promises Due (12 months)",
+        readonly=True,
+        help="Promises to pay whose limit fell in the last 12 months (kept or broken).",
+    )
+    promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)
+    promise_kept_share = fields.Float(
+        string="Promises Kept (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Kept promises / promises due, over the last 12 months (100 without promises).",
+    )
     score = fields.Float(
         string="Risk Score", readonly=True, aggregator="avg", help="The sum of the three points."
     )
@@ -88,6 +100,7 @@ class DunningPartnerBehaviour(models.Model):
         payments = self._payments(company, partner_ids, today)
         open_amounts = self._open_amounts(company, partner_ids)
         overdue_amounts = self._open_amounts(company, partner_ids, [("date_maturity", "<", today)])
+        promises = self._promises(company, partner_ids, today)
         existing = {
             record.partner_id.id: record
             for record in self.search(
@@ -114,11 +127,35 @@ class DunningPartnerBehaviour(models.Model):
                 "overdue_points": result.overdue_points,
                 "score": result.score,
             }
+            kept, due = promises.get(partner_id, (0, 0))
+            vals |= {
+                "promise_count": due,
+                "promise_kept_count": kept,
+                "promise_kept_share": 100.0 * kept / due if due else 100.0,
+            }
             if partner_id in existing:
                 existing[partner_id].write(vals)
             else:
                 to_create.append(vals | {"partner_id": partner_id, "company_id": company.id})
         self.create(to_create)
+
+    def _promises(self, company, partner_ids, today):
+        """{partner id: (kept, kept or broken)} over the last 12 months, one query."""
+        groups = self.env["dunning.promise"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("state", "in", ("kept", "broken")),
+                ("date_promised", ">", fields.Date.subtract(today, days=WINDOW_DAYS)),
+            ],
+            ["partner_id", "state"],
+            ["__count"],
+        )
+        result = {}
+        for partner, state, count in groups:
+            kept, due = result.get(partner.id, (0, 0))
+            result[partner.id] = (kept + (count if state == "kept" else 0), due + count)
+        return result
 
     def _open_amounts(self, company, partner_ids, extra_domain=()):
         """{partner id: open receivable amount} (company currency), one query."""

@@ -28,7 +28,8 @@ class DunningWorklist(models.Model):
         "account.move": ["dunning_dispute", "dunning_level_id"],
         "account.account": ["account_type"],
         "dunning.partner.behaviour": ["partner_id", "company_id", "score"],
-        "mail.activity": ["res_model", "res_id", "date_deadline"],
+        "mail.activity": ["res_model", "res_id", "date_deadline", "active"],
+        "dunning.promise": ["partner_id", "company_id", "state", "date_promised", "amount"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -42,6 +43,8 @@ class DunningWorklist(models.Model):
     expected_recovery = fields.Monetary(readonly=True, aggregator="sum")
     activity_count = fields.Integer(string="Open Tasks", readonly=True, aggregator="sum")
     next_activity_date = fields.Date(string="Next Task", readonly=True)
+    open_promise_count = fields.Integer(string="Open Promises", readonly=True, aggregator="sum")
+    next_promise_date = fields.Date(string="Next Promised Payment", readonly=True)
 
     @property
     def _table_query(self):
@@ -67,8 +70,14 @@ class DunningWorklist(models.Model):
             ), activities AS (
                 SELECT res_id, COUNT(*) AS open_count, MIN(date_deadline) AS next_date
                   FROM mail_activity
-                 WHERE res_model = 'res.partner'
+                 WHERE res_model = 'res.partner' AND active
               GROUP BY res_id
+            ), promises AS (
+                SELECT partner_id, company_id, COUNT(*) AS open_count,
+                       MIN(date_promised) AS next_date
+                  FROM dunning_promise
+                 WHERE state = 'open'
+              GROUP BY partner_id, company_id
             )
             SELECT ROW_NUMBER() OVER (ORDER BY o.company_id, o.partner_id) AS id,
                    o.partner_id,
@@ -81,12 +90,15 @@ class DunningWorklist(models.Model):
                    100 - COALESCE(b.score, 0) AS likelihood,
                    o.amount * (100 - COALESCE(b.score, 0)) / 100 AS expected_recovery,
                    COALESCE(a.open_count, 0) AS activity_count,
-                   a.next_date AS next_activity_date
+                   a.next_date AS next_activity_date,
+                   COALESCE(p.open_count, 0) AS open_promise_count,
+                   p.next_date AS next_promise_date
               FROM overdue o
               JOIN res_company company ON company.id = o.company_id
          LEFT JOIN dunning_partner_behaviour b
                 ON b.partner_id = o.partner_id AND b.company_id = o.company_id
          LEFT JOIN activities a ON a.res_id = o.partner_id
+         LEFT JOIN promises p ON p.partner_id = o.partner_id AND p.company_id = o.company_id
             """,
             today=today,
         )

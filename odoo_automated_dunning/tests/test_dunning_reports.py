@@ -188,6 +188,55 @@ class TestDunningReports(DunningCommon):
             (rows[1].activity_count, str(rows[1].next_activity_date)), (1, "2025-07-02")
         )
 
+    def test_worklist_shows_open_promises_and_not_done_tasks(self):
+        invoice = self._invoice(self.customer, 800.0, "2025-06-01")
+        done = self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": self.customer.id,
+                "summary": "Call made",
+                "date_deadline": "2025-06-20",
+            }
+        )
+        done.action_feedback(feedback="Reached")
+        self._promise(invoice, 800.0, "2025-07-04", "open")
+
+        row = self.env["dunning.worklist"].search([("partner_id", "=", self.customer.id)])
+
+        self.assertEqual(row.activity_count, 0, "a done (archived) task is not open")
+        self.assertEqual((row.open_promise_count, str(row.next_promise_date)), (1, "2025-07-04"))
+
+    def _promise(self, invoice, amount, promised, state):
+        return self.env["dunning.promise"].create(
+            {
+                "partner_id": invoice.commercial_partner_id.id,
+                "date": promised,
+                "date_promised": promised,
+                "currency_id": invoice.currency_id.id,
+                "amount": amount,
+                "move_ids": invoice.ids,
+                "residual_at_promise": invoice.amount_residual,
+                "state": state,
+            }
+        )
+
+    def test_behaviour_counts_promises_kept_over_twelve_months(self):
+        invoice = self._invoice(self.customer, 800.0, "2025-05-01")
+        self._promise(invoice, 100.0, "2025-05-10", "kept")
+        self._promise(invoice, 100.0, "2025-06-10", "broken")
+        self._promise(invoice, 100.0, "2025-06-12", "kept")
+        self._promise(invoice, 100.0, "2025-07-10", "open")  # not due yet: not counted
+        self._promise(invoice, 100.0, "2024-05-10", "broken")  # over a year ago
+
+        self.env["dunning.partner.behaviour"]._compute_for_company(self.env.company)
+
+        behaviour = self.customer.dunning_behaviour_id
+        self.assertEqual((behaviour.promise_kept_count, behaviour.promise_count), (2, 3))
+        self.assertAlmostEqual(behaviour.promise_kept_share, 66.67, places=2)
+        self.assertEqual(
+            self.other_customer.dunning_behaviour_id.promise_kept_share or 100.0, 100.0
+        )
+
     def test_kpis_by_their_formulas(self):
         reminded = self._invoice(self.customer, 1000.0, "2025-05-10")  # before the period, unpaid
         paid_after_reminder = self._invoice(self.customer, 300.0, "2025-05-15")
