@@ -461,6 +461,56 @@ class OdooLogParser:
         report.problems.append(record)
 
 
+# --------------------------------------------------------------------------------------------
+# Translations
+# --------------------------------------------------------------------------------------------
+
+
+def po_msgids(path: Path) -> set[str]:
+    """The msgids of a .po/.pot file (the header's empty one left out)."""
+    msgids: set[str] = set()
+    current: list[str] | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("msgid "):
+            current = [line[6:]]
+        elif current is not None and line.startswith('"'):
+            current.append(line)
+        elif current is not None:
+            text = "".join(json.loads(part) for part in current)
+            if text:
+                msgids.add(text)
+            current = None
+    if current is not None:
+        text = "".join(json.loads(part) for part in current)
+        if text:
+            msgids.add(text)
+    return msgids
+
+
+def export_pot(
+    odoo: OdooInstall, database: str, addons_path: str, module: str, target: Path
+) -> None:
+    """Odoo's own export of the module's terms from a database where it is installed.
+
+    The i18n command takes only the addons path before it; libpq's PG* variables still apply.
+    """
+    command = [
+        *odoo.launcher,
+        f"--addons-path={addons_path}",
+        "i18n",
+        "export",
+        f"--database={database}",
+        "--languages",
+        "pot",
+        f"--output={target}",
+        module,
+    ]
+    subprocess.run(
+        command, env=odoo.child_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
 def _is_test_logger(logger: str) -> bool:
     # OdooTestResult logs on the test's module; a failing setUpClass comes from unittest's holder.
     return ".tests." in logger or logger.startswith("unittest")
