@@ -248,7 +248,9 @@ class DunningCommunication(models.Model):
                 ("company_id", "=", company.id),
                 ("state", "=", "sent"),
                 "|",
+                "|",
                 ("mail_id.state", "=", "exception"),
+                ("mail_message_id.notification_ids.notification_status", "=", "bounce"),
                 ("sms_id.state", "=", "error"),
             ]
         )
@@ -267,13 +269,22 @@ class DunningCommunication(models.Model):
             self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env)
         )
         for communication in failed:
-            if communication.mail_id.state == "exception":
+            bounce = communication.mail_message_id.notification_ids.filtered(
+                lambda n: n.notification_status == "bounce"
+            )[:1]
+            if bounce:
+                reason = self.env._("bounced: %(reason)s", reason=bounce.failure_reason or "")
+            elif communication.mail_id.state == "exception":
                 reason = communication.mail_id.failure_reason or communication.mail_id.failure_type
             else:
                 failure = communication.sms_id.failure_type
                 reason = sms_failures.get(failure, failure) or self.env._("unknown error")
             message = self.env._("Delivery failed: %(reason)s", reason=reason)
-            if (communication.run_id.id, communication.partner_id.id) in reached_keys:
+            # A bounced address will bounce again: no point queuing the same mail once more.
+            if (
+                not bounce
+                and (communication.run_id.id, communication.partner_id.id) in reached_keys
+            ):
                 if not communication.retry_count:
                     communication._requeue()
                     communication.write(
@@ -381,6 +392,21 @@ class DunningCommunication(models.Model):
                 sent |= communication
                 mail_vals.append(communication._mail_values(template, values))
         mails = self.env["mail.mail"].sudo().create(mail_vals)
+        # Notifications, as Odoo's own sends make them: delivery errors and bounces land there.
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": mail.mail_message_id.id,
+                    "res_partner_id": communication.recipient_id.id,
+                    "author_id": mail.author_id.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "is_read": True,
+                }
+                for communication, mail in zip(sent, mails, strict=True)
+            ]
+        )
         for communication, mail in zip(sent, mails, strict=True):
             communication.write(
                 {

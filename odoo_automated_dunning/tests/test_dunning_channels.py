@@ -185,6 +185,33 @@ class TestDunningChannels(DunningCommon):
         self._run("2025-06-22")
         self.assertEqual(email.state, "failed", "queued once, not forever")
 
+    def test_a_bounced_email_fails_the_reminder_and_is_sent_again(self):
+        invoice = self._invoice(self.customer, 80.0, "2025-06-01")
+        first = self._run("2025-06-20").communication_ids
+        message = first.mail_message_id
+        # What Odoo's mail gateway does when the bounce of that message comes back.
+        self.env["mail.thread"]._routing_handle_bounce(
+            False,
+            {
+                "bounced_email": "billing@acme.example.com",
+                "bounced_partner": self.customer,
+                "bounced_msg_ids": [message.message_id],
+                "bounced_message": message,
+                "body": "550 Mailbox unavailable",
+                "email_from": "MAILER-DAEMON@mx.example.com",
+                "to": "bounce@company.example.com",
+                "message_id": "<bounce-1@mx.example.com>",
+            },
+        )
+
+        second = self._run("2025-06-21")
+
+        self.assertEqual(first.state, "failed")
+        self.assertIn("550 Mailbox unavailable", first.error_message)
+        self.assertEqual(second.communication_ids.state, "sent", "sent again")
+        self.assertEqual(invoice.dunning_level_id, self.level1)
+        self.assertEqual(len(self._mails_to(self.customer)), 2)
+
     def test_email_attaches_the_invoice_pdfs_when_the_level_asks(self):
         self.level1.attach_invoices = True
         invoice = self._invoice(self.customer, 80.0, "2025-06-01")
