@@ -28,6 +28,8 @@
         "views/dunning_partner_behaviour_views.xml",
         "report/dunning_worklist_views.xml",
         "report/dunning_kpi_dashboard_views.xml",
+        "report/dunning_letter_report.xml",
+        "report/dunning_statement_report.xml",
     ],
     # SMS numbers are sent in international format, which needs phonenumbers.
     "external_dependencies": {"python": ["phonenumbers"]},

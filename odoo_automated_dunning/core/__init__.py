@@ -36,3 +36,10 @@ from .facts import (  # noqa: F401
     Policy,
     RunPlan,
 )
+from .statement import (  # noqa: F401
+    BUCKET_LABELS,
+    BUCKETS,
+    OpenItem,
+    bucket_of,
+    build_statement,
+)

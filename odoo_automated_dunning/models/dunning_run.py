@@ -99,6 +99,7 @@ class DunningRun(models.Model):
                 f"{label}: {count}" for label, count in sorted(reasons[run].items())
             )
 
+    @api.depends("communication_ids.letter_posted_date", "communication_ids.state")
     def _compute_letter_counts(self):
         groups = self.env["dunning.communication"]._read_group(
             [("run_id", "in", self.ids), ("channel", "=", "letter"), ("state", "=", "sent")],

@@ -1,6 +1,11 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 from ..core import TONES
+
+# The UK Debt Respite Scheme's breathing space lasts 60 days (see shared COMPLIANCE rules).
+BREATHING_SPACE_DAYS = 60
 
 
 class ResPartner(models.Model):
@@ -14,7 +19,19 @@ class ResPartner(models.Model):
     )
     dunning_pause_until = fields.Date(
         string="Pause Dunning Until",
+        tracking=True,
         help="No reminder is sent to this customer up to and including this date.",
+    )
+    dunning_pause_reason = fields.Selection(
+        [
+            ("hardship", "Financial hardship"),
+            ("breathing_space", "Breathing space (60 days)"),
+            ("legal_hold", "Legal hold"),
+            ("other", "Other"),
+        ],
+        string="Pause Reason",
+        tracking=True,
+        help="Why dunning is paused; who paused and when is kept in the chatter.",
     )
     dunning_communication_ids = fields.One2many(
         "dunning.communication",
@@ -86,6 +103,13 @@ class ResPartner(models.Model):
             partner.dunning_behaviour_id = record
             partner.dunning_risk_score = record.score if record else 0.0
 
+    @api.onchange("dunning_pause_reason")
+    def _onchange_dunning_pause_reason(self):
+        if self.dunning_pause_reason == "breathing_space" and not self.dunning_pause_until:
+            self.dunning_pause_until = fields.Date.context_today(self) + timedelta(
+                days=BREATHING_SPACE_DAYS
+            )
+
     def _compute_dunning_promise_counts(self):
         groups = self.env["dunning.promise"]._read_group(
             [("partner_id", "in", self.commercial_partner_id.ids)],
@@ -133,6 +157,21 @@ class ResPartner(models.Model):
         """Enough of a postal address for a letter to arrive."""
         self.ensure_one()
         return bool(self.street and self.city and self.country_id)
+
+    def action_dunning_print_statement(self):
+        self.ensure_one()
+        return self.env.ref("odoo_automated_dunning.dunning_statement_report").report_action(
+            self.commercial_partner_id
+        )
+
+    def _dunning_statement_pdf(self):
+        """(file name, PDF bytes) of the customer's statement, to attach to a reminder."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+            "odoo_automated_dunning.dunning_statement_report", partner.ids
+        )
+        return self.env._("Statement - %(customer)s.pdf", customer=partner.name), pdf
 
     def action_view_dunning_promises(self):
         self.ensure_one()

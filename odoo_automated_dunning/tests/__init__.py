@@ -6,3 +6,4 @@ from . import test_dunning_reports
 from . import test_dunning_policy
 from . import test_dunning_security
 from . import test_dunning_channels
+from . import test_dunning_statement

@@ -261,6 +261,18 @@ class TestDunningCharges(DunningCommon):
                 }
             ).action_confirm()
 
+    def test_no_interest_note_while_the_customer_is_paused(self):
+        self._invoice(self.customer, 10000.0, "2023-05-15")
+        self.customer.write(
+            {"dunning_pause_until": "2024-02-29", "dunning_pause_reason": "breathing_space"}
+        )
+        wizard = self.env["dunning.interest.note.wizard"].create(
+            {"partner_id": self.customer.id, "date": "2023-12-31", "policy_id": self.charging.id}
+        )
+        with self.assertRaisesRegex(UserError, "Acme Corp is paused until 2024-02-29"):
+            wizard.action_confirm()
+        self.assertFalse(self.env["dunning.charge"].search([("partner_id", "=", self.customer.id)]))
+
     def test_dutch_consumer_owes_collection_costs_only_after_the_14_day_letter(self):
         consumer = self._customer("Anna de Vries", "anna@example.nl", is_company=False)
         self.charging.rule_set_id = self.rule_sets["nl"]

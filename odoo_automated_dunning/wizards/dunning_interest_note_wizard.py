@@ -65,6 +65,16 @@ class DunningInterestNoteWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        if customer.dunning_pause_until and customer.dunning_pause_until >= self.date:
+            raise UserError(
+                self.env._(
+                    "%(customer)s is paused until %(until)s: no interest is charged while dunning "
+                    "is paused. Lift the pause (Invoicing tab) first if it no longer applies.",
+                    customer=customer.display_name,
+                    until=customer.dunning_pause_until,
+                )
+            )
         if not self.move_ids:
             raise UserError(
                 self.env._(
