@@ -497,12 +497,20 @@ class DunningCommunication(models.Model):
     def _send_letter(self):
         """Render the letters of the batch in one PDF job; each is kept on its reminder."""
         report = self.env.ref("odoo_automated_dunning.dunning_letter_report")
+        errors = {}
         try:
             with self.env.cr.savepoint():
                 self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
-        except Exception as error:  # noqa: BLE001 - recorded on each letter, retried next run
-            self.write({"state": "failed", "error_message": str(error)})
-            return
+        except Exception:  # noqa: BLE001 - e.g. an unpatched wkhtmltopdf cannot split a batch
+            # One wkhtmltopdf job per batch needs wkhtmltopdf with patched Qt (as Odoo
+            # recommends); without it, render each letter on its own rather than fail them all.
+            _logger.info("Rendering %s letter(s) one by one", len(self))
+            for communication in self:
+                try:
+                    with self.env.cr.savepoint():
+                        self.env["ir.actions.report"]._render_qweb_pdf(report, communication.ids)
+                except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
+                    errors[communication.id] = str(error)
         attachments = self.env["ir.attachment"].search(
             [("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc"
         )
@@ -515,7 +523,8 @@ class DunningCommunication(models.Model):
                 communication.write(
                     {
                         "state": "failed",
-                        "error_message": self.env._("The letter PDF could not be produced."),
+                        "error_message": errors.get(communication.id)
+                        or self.env._("The letter PDF could not be produced."),
                     }
                 )
                 continue
@@ -587,23 +596,29 @@ class DunningCommunication(models.Model):
         """A call task for the customer's collector, due on the run date."""
         call_type = self.env.ref("mail.mail_activity_data_call")
         model_id = self.env["ir.model"]._get_id("res.partner")
-        activities = self.env["mail.activity"].create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": c.partner_id.id,
-                    "activity_type_id": call_type.id,
-                    "user_id": c._collector().id,
-                    "date_deadline": c.date,
-                    "summary": self.env._(
-                        "Dunning call: %(level)s, %(total)s overdue",
-                        level=c.level_id.name,
-                        total=c.total_display,
-                    ),
-                    "note": c._invoice_summary(),
-                }
-                for c in self
-            ]
+        # No assignment email per task: a run may plan hundreds; collectors see their
+        # activities in Odoo's activity menu.
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": c.partner_id.id,
+                        "activity_type_id": call_type.id,
+                        "user_id": c._collector().id,
+                        "date_deadline": c.date,
+                        "summary": self.env._(
+                            "Dunning call: %(level)s, %(total)s overdue",
+                            level=c.level_id.name,
+                            total=c.total_display,
+                        ),
+                        "note": c._invoice_summary(),
+                    }
+                    for c in self
+                ]
+            )
         )
         for communication, activity in zip(self, activities, strict=True):
             communication.write(

@@ -72,9 +72,15 @@ class TestDunningChannels(DunningCommon):
         self._postal(customer)
         invoice = self._invoice(customer, 1234.5, "2025-06-01")
         self._invoice(self.customer, 100.0, "2025-06-01")  # has an email: no letter
+        second = self._customer("Paper Only NV", False)
+        self._postal(second)
+        second_invoice = self._invoice(second, 99.0, "2025-06-02")
 
         run = self._run_rendering("2025-06-20")
 
+        second_letter = run.communication_ids.filtered(lambda c: c.partner_id == second)
+        self.assertEqual((second_letter.channel, second_letter.state), ("letter", "sent"))
+        self.assertIn(second_invoice.name, pdf_text(second_letter.letter_attachment_id.raw))
         letter = run.communication_ids.filtered(lambda c: c.partner_id == customer)
         self.assertEqual((letter.channel, letter.state), ("letter", "sent"))
         self.assertIn("Rue de la Loi 16", letter.recipient_address)
@@ -91,12 +97,14 @@ class TestDunningChannels(DunningCommon):
         self.assertIn("1,234.50", text)
         self.assertIn("Dear No Mail SA", text)
         self.assertIn("Rue de la Loi 16", text, "the address for the envelope window")
+        self.assertNotIn(second_invoice.name, text, "each letter is its own")
         # The run prints all its letters as one PDF, and records when they were posted.
-        self.assertEqual(run.letter_count, 1)
+        self.assertEqual(run.letter_count, 2)
         action = run.action_print_letters()
         self.assertEqual(action["report_name"], "odoo_automated_dunning.report_dunning_letter")
         run.action_mark_letters_posted()
         self.assertEqual(letter.letter_posted_date, date(2025, 6, 30))
+        self.assertEqual(second_letter.letter_posted_date, date(2025, 6, 30))
         self.assertEqual(run.letter_unposted_count, 0)
         # The customer's chatter says a letter went out.
         self.assertTrue(
