@@ -37,7 +37,6 @@ from .facts import (  # noqa: F401
     RunPlan,
 )
 from .statement import (  # noqa: F401
-    BUCKET_LABELS,
     BUCKETS,
     OpenItem,
     bucket_of,

@@ -13,13 +13,6 @@ from datetime import date
 
 NOT_DUE = "not_due"
 BUCKETS = (NOT_DUE, "1_30", "31_60", "61_90", "over_90")
-BUCKET_LABELS = {
-    NOT_DUE: "Not due",
-    "1_30": "1-30 days",
-    "31_60": "31-60 days",
-    "61_90": "61-90 days",
-    "over_90": "Over 90 days",
-}
 
 
 @dataclass(frozen=True)

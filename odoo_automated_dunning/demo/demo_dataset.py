@@ -168,6 +168,12 @@ def run(env, smtp_host, smtp_port):
         }
     )
 
+    # Letters are rendered by wkhtmltopdf, which fetches the report stylesheets from a running
+    # Odoo: build them now and commit, or that server would wait on this transaction's locks.
+    for bundle in ("web.report_assets_common", "web.report_assets_pdf"):
+        env["ir.qweb"]._get_asset_bundle(bundle, js=False, autoprefix=True).css()
+    env.cr.commit()
+
     runs = env["dunning.run"]
     for day in (today - timedelta(days=14), today):
         run_record = runs.create({"date": day, "company_id": company.id})

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from ..core import BUCKET_LABELS, BUCKETS, OpenItem, build_statement
+from ..core import BUCKETS, OpenItem, build_statement
 
 
 class ReportDunningStatement(models.AbstractModel):
@@ -24,7 +24,8 @@ class ReportDunningStatement(models.AbstractModel):
             "company": company,
             "as_of": as_of,
             "statements": self._statements(partners, company, as_of),
-            "buckets": [(key, BUCKET_LABELS[key]) for key in BUCKETS],
+            # In the order of the template's column headers, which are translated there.
+            "bucket_keys": BUCKETS,
         }
 
     @api.model
