@@ -19,6 +19,7 @@
         "views/dunning_communication_views.xml",
         "views/dunning_charge_views.xml",
         "views/dunning_promise_views.xml",
+        "views/dunning_consent_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "wizards/dunning_wizard_views.xml",

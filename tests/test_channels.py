@@ -7,8 +7,10 @@ import pytest
 from dunning_core import (
     EXCLUDED_PROMISED,
     SKIP_BLACKLISTED,
+    SKIP_CAPPED,
     SKIP_NO_CHANNEL,
     SKIP_NO_EMAIL,
+    SKIP_OBJECTED,
     Customer,
     Invoice,
     Level,
@@ -144,3 +146,29 @@ def test_next_reminder_date_waits_for_the_promise():
     assert next_reminder_date(_invoice(promised_until=promised), customer, [_policy()]) == (
         promised + timedelta(days=1)
     )
+
+
+def test_an_objection_stops_every_reminder():
+    decision = _decide(_invoice(), _customer({"email", "letter"}, objected=True))
+    assert (decision.action, decision.skip_reason) == ("skip", SKIP_OBJECTED)
+
+
+def test_a_capped_channel_is_held_back_with_its_reason():
+    level = replace(FIRST, channels=(("call", False),))
+    customer = _customer(set(), capped=frozenset({"call"}))
+    decision = _decide(_invoice(), customer, _policy(level))
+    assert (decision.action, decision.skip_reason) == ("skip", SKIP_CAPPED)
+    # another channel still reaching the customer is used
+    level = replace(FIRST, channels=(("call", False), ("email", False)))
+    decision = _decide(_invoice(), _customer({"email"}, capped=frozenset({"call"})), _policy(level))
+    assert decision.channels == ["email"]
+
+
+def test_a_refused_channel_says_so():
+    from dunning_core import SKIP_REFUSED  # noqa: PLC0415
+
+    customer = Customer(
+        id=1, net_balance=100.0, email="a@b.example", reachable=frozenset(), refused={"email"}
+    )
+    decision = _decide(_invoice(), customer)
+    assert (decision.action, decision.skip_reason) == ("skip", SKIP_REFUSED)

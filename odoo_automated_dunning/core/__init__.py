@@ -9,9 +9,12 @@ from .engine import (  # noqa: F401
     SKIP_BELOW_MINIMUM,
     SKIP_BLACKLISTED,
     SKIP_CREDIT_COVERS,
+    SKIP_CAPPED,
     SKIP_NO_CHANNEL,
+    SKIP_OBJECTED,
     SKIP_NO_EMAIL,
     SKIP_PAUSED,
+    SKIP_REFUSED,
     add_delay,
     choose_channels,
     add_months,
@@ -41,4 +44,15 @@ from .statement import (  # noqa: F401
     OpenItem,
     bucket_of,
     build_statement,
+)
+from .compliance import (  # noqa: F401
+    ALLOWED,
+    OBJECTED,
+    REFUSED,
+    ConsentEntry,
+    ContactWindow,
+    FrequencyCap,
+    cap_allows,
+    consent_state,
+    next_allowed,
 )

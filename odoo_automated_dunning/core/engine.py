@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from .facts import (
@@ -35,6 +36,9 @@ SKIP_NO_EMAIL = "no_email"
 SKIP_BLACKLISTED = "blacklisted"
 SKIP_BELOW_MINIMUM = "below_minimum"
 SKIP_NO_CHANNEL = "no_channel"
+SKIP_OBJECTED = "objected"
+SKIP_CAPPED = "capped"
+SKIP_REFUSED = "refused"
 
 # Invoice-level exclusions.
 EXCLUDED_DISPUTED = "disputed"
@@ -262,11 +266,20 @@ def _skip_reason(
 ) -> str | None:
     if customer.pause_until and customer.pause_until >= run_date:
         return SKIP_PAUSED
+    if customer.objected:
+        return SKIP_OBJECTED
     if not is_positive(customer.net_balance, precision):
         return SKIP_CREDIT_COVERS
     if level is None or choose_channels(level, customer):
         return None
-    if {channel for channel, _fallback in level.channels} == {"email"}:
+    if customer.capped and choose_channels(
+        level, replace(customer, reachable=customer.reachable_channels | customer.capped)
+    ):
+        return SKIP_CAPPED
+    channels = {channel for channel, _fallback in level.channels}
+    if customer.refused & channels:
+        return SKIP_REFUSED
+    if channels == {"email"}:
         # Email alone: say precisely what is missing.
         return SKIP_BLACKLISTED if customer.email and customer.blacklisted else SKIP_NO_EMAIL
     return SKIP_NO_CHANNEL

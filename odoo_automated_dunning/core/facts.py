@@ -85,6 +85,12 @@ class Customer:
     # Channels the customer can be reached on (an address, a number, not blacklisted);
     # None means email only, when there is an email that is not blacklisted.
     reachable: frozenset[str] | None = None
+    # Channels that would reach it but are held back by a frequency cap.
+    capped: frozenset[str] = frozenset()
+    # Channels the customer refused (consent ledger): never used.
+    refused: frozenset[str] = frozenset()
+    # Objected to processing (GDPR art. 21) on every channel: no reminder at all.
+    objected: bool = False
 
     @property
     def reachable_channels(self) -> frozenset[str]:

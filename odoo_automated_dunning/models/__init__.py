@@ -8,6 +8,8 @@ from . import dunning_communication_line
 from . import dunning_run
 from . import dunning_charge
 from . import dunning_promise
+from . import dunning_consent
+from . import res_company
 from . import account_move
 from . import res_partner
 from . import dunning_partner_behaviour

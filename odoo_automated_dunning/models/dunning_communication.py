@@ -1,6 +1,7 @@
 import base64
 import logging
 from collections import defaultdict
+from datetime import UTC, time
 
 from markupsafe import Markup
 
@@ -8,13 +9,16 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import format_amount
 
-from ..core import charges
+from ..core import ContactWindow, charges, next_allowed
 from .dunning_level import TONE_SELECTION
 from .dunning_level_channel import CHANNEL_SELECTION
 
 _logger = logging.getLogger(__name__)
 
 SKIP_REASONS = [
+    ("objected", "Objected to processing"),
+    ("capped", "Held back by the frequency cap"),
+    ("refused", "Channel refused by the customer"),
     ("paused", "Customer paused"),
     ("credit_covers", "Credits cover the overdue amount"),
     ("no_email", "No email address"),
@@ -22,6 +26,15 @@ SKIP_REASONS = [
     ("below_minimum", "Below the level's minimum amount"),
     ("no_channel", "No reachable channel"),
 ]
+
+
+def _hour(value):
+    """A time of day from hours as a float (8.5 is 08:30); 24 is the end of the day."""
+    if value >= 24:
+        return time(23, 59, 59)
+    minutes = round(value * 60)
+    return time(minutes // 60, minutes % 60)
+
 
 CALL_OUTCOMES = [
     ("reached", "Reached"),
@@ -78,6 +91,12 @@ class DunningCommunication(models.Model):
     call_outcome = fields.Selection(CALL_OUTCOMES, readonly=True)
     call_date = fields.Datetime(readonly=True)
     promise_ids = fields.One2many("dunning.promise", "communication_id", readonly=True)
+    scheduled_at = fields.Datetime(
+        string="Deferred To",
+        readonly=True,
+        help="Outside the contact hours in the customer's timezone, the email leaves at this "
+        "moment and the call is planned for that day.",
+    )
     retry_count = fields.Integer(
         readonly=True, help="Times this message was queued again after a delivery failure."
     )
@@ -445,10 +464,30 @@ class DunningCommunication(models.Model):
                 results[communication.id] = error
         return results
 
+    def _contact_moment(self):
+        """Now if inside the company's contact hours in the customer's timezone, else the
+        next opening (naive UTC, as Odoo stores datetimes)."""
+        self.ensure_one()
+        company = self.company_id
+        start, end = company.dunning_window_start, company.dunning_window_end
+        now = fields.Datetime.now()
+        if start <= 0 and end >= 24 and not company.dunning_weekdays_only:
+            return now
+        window = ContactWindow(
+            start=_hour(start), end=_hour(end), weekdays_only=company.dunning_weekdays_only
+        )
+        tz = self.recipient_id.tz or self.partner_id.tz or company.partner_id.tz or "UTC"
+        moment = next_allowed(now.replace(tzinfo=UTC), tz, window)
+        return moment.replace(tzinfo=None)
+
     def _mail_values(self, template, values):
         self.ensure_one()
         company = self.company_id
+        moment = self._contact_moment()
+        if moment > fields.Datetime.now():
+            self.scheduled_at = moment
         return {
+            "scheduled_date": moment,
             "subject": values.get("subject") or "",
             "body_html": values.get("body_html") or "",
             "body": values.get("body_html") or "",
@@ -608,7 +647,7 @@ class DunningCommunication(models.Model):
                         "res_id": c.partner_id.id,
                         "activity_type_id": call_type.id,
                         "user_id": c._collector().id,
-                        "date_deadline": c.date,
+                        "date_deadline": c._call_day(),
                         "summary": self.env._(
                             "Dunning call: %(level)s, %(total)s overdue",
                             level=c.level_id.name,
@@ -629,6 +668,12 @@ class DunningCommunication(models.Model):
                     "subject": activity.summary,
                 }
             )
+
+    def _call_day(self):
+        """The run date, or the next day the contact hours open when they are closed now."""
+        self.ensure_one()
+        moment = self._contact_moment()
+        return moment.date() if moment > fields.Datetime.now() else self.date
 
     def _call_number(self):
         self.ensure_one()

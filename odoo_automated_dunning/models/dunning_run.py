@@ -1,6 +1,6 @@
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, time
 
 import pytz
 
@@ -10,6 +10,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import email_normalize, split_every
 
 from .. import core
+from .dunning_consent import CHANNEL_OF_CONSENT
 
 _logger = logging.getLogger(__name__)
 
@@ -469,6 +470,8 @@ class DunningRun(models.Model):
         emails = {
             pid: email_normalize(recipient.email or "") for pid, recipient in recipients.items()
         }
+        consents = partners._dunning_consent_states()
+        capped = self._capped_channels(partners)
         blacklisted = set(
             self.env["mail.blacklist"]
             .sudo()
@@ -488,10 +491,52 @@ class DunningRun(models.Model):
                 risk_score=scores.get(partner.id, 0.0),
                 reachable=self._reachable(
                     partner, recipients[partner.id], emails[partner.id] not in blacklisted
-                ),
+                )
+                - self._refused_channels(consents[partner.id])
+                - capped[partner.id],
+                capped=capped[partner.id],
+                refused=self._refused_channels(consents[partner.id]),
+                objected=all(state == core.OBJECTED for state in consents[partner.id].values()),
             )
             for partner in partners
         ]
+
+    @api.model
+    def _refused_channels(self, consent):
+        """Dunning channels the customer refused or objected to, from its consent states."""
+        return frozenset(
+            CHANNEL_OF_CONSENT[channel]
+            for channel, state in consent.items()
+            if state in (core.REFUSED, core.OBJECTED)
+        )
+
+    def _capped_channels(self, partners):
+        """{customer id: channels held back by the company's frequency cap}, one read."""
+        company = self.company_id
+        result = defaultdict(frozenset)
+        if company.dunning_cap_count <= 0:
+            return result
+        since = fields.Date.subtract(self.date, days=company.dunning_cap_days)
+        history = defaultdict(list)
+        for record in self.env["dunning.communication"].search_read(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("state", "=", "sent"),
+                ("date", ">", since),
+                ("date", "<=", self.date),
+            ],
+            ["partner_id", "channel", "date"],
+        ):
+            history[record["partner_id"][0], record["channel"]].append(
+                datetime.combine(record["date"], time(), tzinfo=pytz.utc)
+            )
+        now = datetime.combine(self.date, time(), tzinfo=pytz.utc)
+        for (partner_id, channel), contacts in history.items():
+            cap = core.FrequencyCap(channel, company.dunning_cap_count, company.dunning_cap_days)
+            if not core.cap_allows(cap, contacts, now)[0]:
+                result[partner_id] |= {channel}
+        return result
 
     @api.model
     def _reachable(self, partner, recipient, email_ok):

@@ -2,7 +2,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..core import TONES
+from ..core import TONES, ConsentEntry, consent_state
+from .dunning_consent import CONSENT_CHANNELS
+
+CONSENT_SELECTION = [("allowed", "Allowed"), ("refused", "Refused"), ("objected", "Objected")]
 
 # The UK Debt Respite Scheme's breathing space lasts 60 days (see shared COMPLIANCE rules).
 BREATHING_SPACE_DAYS = 60
@@ -76,6 +79,26 @@ class ResPartner(models.Model):
         groups="odoo_automated_dunning.group_dunning_user",
     )
 
+    dunning_consent_ids = fields.One2many(
+        "dunning.consent",
+        "commercial_partner_id",
+        string="Contact Consent",
+        readonly=True,
+        groups="odoo_automated_dunning.group_dunning_user",
+    )
+    dunning_consent_email = fields.Selection(
+        CONSENT_SELECTION, string="Email Consent", compute="_compute_dunning_consent"
+    )
+    dunning_consent_sms = fields.Selection(
+        CONSENT_SELECTION, string="SMS Consent", compute="_compute_dunning_consent"
+    )
+    dunning_consent_phone = fields.Selection(
+        CONSENT_SELECTION, string="Phone Consent", compute="_compute_dunning_consent"
+    )
+    dunning_consent_letter = fields.Selection(
+        CONSENT_SELECTION, string="Letter Consent", compute="_compute_dunning_consent"
+    )
+
     dunning_behaviour_id = fields.Many2one(
         "dunning.partner.behaviour",
         string="Payment Behaviour",
@@ -102,6 +125,40 @@ class ResPartner(models.Model):
             record = by_partner.get(partner.commercial_partner_id)
             partner.dunning_behaviour_id = record
             partner.dunning_risk_score = record.score if record else 0.0
+
+    def _compute_dunning_consent(self):
+        states = self._dunning_consent_states()
+        for partner in self:
+            state = states[partner.commercial_partner_id.id]
+            for channel, _label in CONSENT_CHANNELS:
+                partner[f"dunning_consent_{channel}"] = state[channel]
+
+    def _dunning_consent_states(self):
+        """{commercial partner id: {channel: state}} from the ledger of all its contacts."""
+        commercial = self.commercial_partner_id
+        entries = {pid: [] for pid in commercial.ids}
+        for entry in (
+            self.env["dunning.consent"]
+            .sudo()
+            # Oldest first: among entries of the same second, the later one wins.
+            .search([("commercial_partner_id", "in", commercial.ids)], order="date, id")
+        ):
+            entries[entry.commercial_partner_id.id].append(
+                ConsentEntry(entry.channel, entry.status, entry.date)
+            )
+        channels = [channel for channel, _label in CONSENT_CHANNELS]
+        return {pid: consent_state(found, channels) for pid, found in entries.items()}
+
+    def action_dunning_record_consent(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record Consent"),
+            "res_model": "dunning.consent",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
 
     @api.onchange("dunning_pause_reason")
     def _onchange_dunning_pause_reason(self):

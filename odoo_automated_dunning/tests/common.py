@@ -16,6 +16,8 @@ class DunningCommon(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.email = "credit@company.example.com"
+        # Contact at any hour unless a test sets the window: runs are tested at midnight.
+        cls.env.company.write({"dunning_window_start": 0.0, "dunning_window_end": 24.0})
         cls.immediate = cls.env.ref("account.account_payment_term_immediate")
         cls.templates = {
             tone: cls.env.ref(f"odoo_automated_dunning.mail_template_dunning_{tone}")

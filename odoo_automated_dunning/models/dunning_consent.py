@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+CONSENT_CHANNELS = [("email", "Email"), ("sms", "SMS"), ("phone", "Phone"), ("letter", "Letter")]
+# The dunning channel each consent channel governs.
+CHANNEL_OF_CONSENT = {"email": "email", "sms": "sms", "phone": "call", "letter": "letter"}
+
+
+class DunningConsent(models.Model):
+    """Append-only ledger of what each customer accepts, refuses or objects to, per channel."""
+
+    _name = "dunning.consent"
+    _description = "Dunning Contact Consent"
+    _order = "date desc, id desc"
+
+    partner_id = fields.Many2one("res.partner", string="Contact", required=True, index=True)
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer"
+    )
+    channel = fields.Selection(CONSENT_CHANNELS, required=True)
+    status = fields.Selection(
+        [("allowed", "Allowed"), ("refused", "Refused"), ("objected", "Objected")],
+        required=True,
+        help="Objected (GDPR art. 21): no processing of any channel that is not needed for "
+        "legal claims, until the customer allows a channel again.",
+    )
+    legal_basis = fields.Selection(
+        [
+            ("contract", "Contract"),
+            ("legitimate_interest", "Legitimate interest"),
+            ("consent", "Consent"),
+        ],
+        default="contract",
+        required=True,
+    )
+    source = fields.Selection(
+        [
+            ("backoffice", "Back office"),
+            ("portal", "Portal"),
+            ("import", "Import"),
+            ("reply", "Customer reply"),
+        ],
+        default="backoffice",
+        required=True,
+    )
+    date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Recorded by", default=lambda s: s.env.user, readonly=True
+    )
+    evidence = fields.Text(help="What the customer said or signed, where.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env["res.partner"].invalidate_model(
+            [f"dunning_consent_{channel}" for channel, _label in CONSENT_CHANNELS]
+        )
+        return records
+
+    def write(self, vals):
+        self._check_append_only()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._(
+                "The consent ledger is append-only: entries of %(contact)s cannot be deleted.",
+                contact=self[:1].partner_id.display_name,
+            )
+        )
+
+    def _check_append_only(self):
+        # History is evidence for an auditor: a change of mind is a new entry, never an edit.
+        raise UserError(
+            self.env._(
+                "The consent ledger is append-only: record a new entry for %(contact)s instead "
+                "of changing this one.",
+                contact=self[:1].partner_id.display_name,
+            )
+        )

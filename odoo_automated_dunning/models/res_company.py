@@ -1,0 +1,50 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    dunning_window_start = fields.Float(
+        string="Contact From",
+        default=8.0,
+        help="Earliest hour, in the customer's timezone, at which reminders are sent and calls "
+        "planned (US Regulation F: 8:00).",
+    )
+    dunning_window_end = fields.Float(
+        string="Contact Until",
+        default=21.0,
+        help="Latest hour, in the customer's timezone (US Regulation F: 21:00).",
+    )
+    dunning_weekdays_only = fields.Boolean(
+        string="Weekdays Only", help="No reminder on Saturdays and Sundays."
+    )
+    dunning_cap_count = fields.Integer(
+        string="Contacts per Channel",
+        default=0,
+        help="At most this many reminders per customer and channel within the days below "
+        "(e.g. 2 in 7 days for Massachusetts); 0: no cap.",
+    )
+    dunning_cap_days = fields.Integer(string="Within Days", default=7)
+
+    @api.constrains(
+        "dunning_window_start", "dunning_window_end", "dunning_cap_count", "dunning_cap_days"
+    )
+    def _check_dunning_contact_rules(self):
+        for company in self:
+            if not 0 <= company.dunning_window_start < company.dunning_window_end <= 24:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the dunning contact window must start before it ends, "
+                        "between 0:00 and 24:00.",
+                        company=company.name,
+                    )
+                )
+            if company.dunning_cap_count < 0 or company.dunning_cap_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the contact cap needs 0 or more contacts within at least "
+                        "one day.",
+                        company=company.name,
+                    )
+                )
