@@ -97,6 +97,9 @@ class DunningCommunication(models.Model):
         help="Outside the contact hours in the customer's timezone, the email leaves at this "
         "moment and the call is planned for that day.",
     )
+    anonymised = fields.Boolean(
+        readonly=True, help="Its text and address were removed under the retention period."
+    )
     retry_count = fields.Integer(
         readonly=True, help="Times this message was queued again after a delivery failure."
     )

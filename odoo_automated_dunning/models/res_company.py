@@ -26,6 +26,12 @@ class ResCompany(models.Model):
         "(e.g. 2 in 7 days for Massachusetts); 0: no cap.",
     )
     dunning_cap_days = fields.Integer(string="Within Days", default=7)
+    dunning_retention_months = fields.Integer(
+        string="Keep Reminder Texts (months)",
+        default=36,
+        help="Older reminders lose their text, subject, address or number and letter PDF "
+        "(GDPR minimisation); amounts, dates and levels stay for the accounts. 0: keep all.",
+    )
 
     @api.constrains(
         "dunning_window_start", "dunning_window_end", "dunning_cap_count", "dunning_cap_days"

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..core import TONES, ConsentEntry, consent_state
 from .dunning_consent import CONSENT_CHANNELS
@@ -148,6 +149,20 @@ class ResPartner(models.Model):
             )
         channels = [channel for channel, _label in CONSENT_CHANNELS]
         return {pid: consent_state(found, channels) for pid, found in entries.items()}
+
+    def action_dunning_gdpr_export(self):
+        """Download what dunning holds about the customer (JSON, and a CSV of the reminders)."""
+        self.ensure_one()
+        if not self.env.user.has_group("odoo_automated_dunning.group_dunning_user"):
+            raise AccessError(
+                self.env._("Only Dunning users may export a customer's dunning data.")
+            )
+        attachments = self.env["dunning.gdpr"]._export_attachments(self)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachments[0].id}?download=true",
+            "target": "self",
+        }
 
     def action_dunning_record_consent(self):
         self.ensure_one()

@@ -9,3 +9,4 @@ from . import test_dunning_channels
 from . import test_dunning_statement
 from . import test_dunning_i18n
 from . import test_dunning_compliance
+from . import test_dunning_gdpr

@@ -68,6 +68,9 @@ class TestDunningChannels(DunningCommon):
 
     def test_letter_is_the_fallback_when_the_customer_has_no_email(self):
         self._channels(self.level1, ("email", False), ("letter", True))
+        self.env["res.partner.bank"].create(
+            {"acc_number": "BE71096123456769", "partner_id": self.env.company.partner_id.id}
+        )
         customer = self._customer("No Mail SA", False)
         self._postal(customer)
         invoice = self._invoice(customer, 1234.5, "2025-06-01")
@@ -96,6 +99,8 @@ class TestDunningChannels(DunningCommon):
         self.assertIn(invoice.name, text)
         self.assertIn("1,234.50", text)
         self.assertIn("Dear No Mail SA", text)
+        self.assertIn("to our account BE71096123456769", text)
+        self.assertIn(f"with the reference {invoice.payment_reference or invoice.name}", text)
         self.assertIn("Rue de la Loi 16", text, "the address for the envelope window")
         self.assertNotIn(second_invoice.name, text, "each letter is its own")
         # The run prints all its letters as one PDF, and records when they were posted.
