@@ -20,6 +20,7 @@
         "views/dunning_charge_views.xml",
         "views/dunning_promise_views.xml",
         "views/dunning_consent_views.xml",
+        "views/dunning_preferences_templates.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "wizards/dunning_wizard_views.xml",

@@ -162,6 +162,11 @@ class DunningCommunication(models.Model):
         help="Why the law allowed no fee, compensation or interest with this reminder.",
     )
     pay_url = fields.Char(compute="_compute_pay_url", string="Payment Link")
+    preferences_url = fields.Char(
+        compute="_compute_preferences_url",
+        string="Contact Preferences Link",
+        help="Where the customer sets how it may be contacted, without logging in.",
+    )
     total_display = fields.Char(
         compute="_compute_total_display",
         string="Total (per currency)",
@@ -199,6 +204,11 @@ class DunningCommunication(models.Model):
                     - {False}
                 )
             )
+
+    @api.depends("partner_id")
+    def _compute_preferences_url(self):
+        for communication in self:
+            communication.preferences_url = communication.partner_id._dunning_preferences_url()
 
     @api.depends("line_ids.move_id")
     def _compute_pay_url(self):

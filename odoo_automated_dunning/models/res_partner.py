@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import consteq, hmac
 
 from ..core import TONES, ConsentEntry, consent_state
 from .dunning_consent import CONSENT_CHANNELS
@@ -163,6 +164,43 @@ class ResPartner(models.Model):
             "url": f"/web/content/{attachments[0].id}?download=true",
             "target": "self",
         }
+
+    def _dunning_preferences_token(self):
+        """A secret per customer for the preferences and opt-out links (no login needed)."""
+        self.ensure_one()
+        return hmac(self.env(su=True), "dunning-preferences", self.commercial_partner_id.id)
+
+    def _dunning_preferences_token_ok(self, token):
+        return consteq(self._dunning_preferences_token(), token or "")
+
+    def _dunning_preferences_url(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return (
+            f"{partner.get_base_url()}/dunning/preferences/{partner.id}/"
+            f"{self._dunning_preferences_token()}"
+        )
+
+    def _dunning_record_consent(self, wanted, source, evidence):
+        """Ledger entries for the channels whose state changes to ``wanted`` {channel: state}."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        current = partner._dunning_consent_states()[partner.id]
+        changes = {channel: state for channel, state in wanted.items() if current[channel] != state}
+        self.env["dunning.consent"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "channel": channel,
+                    "status": state,
+                    "legal_basis": "contract",
+                    "source": source,
+                    "evidence": evidence,
+                }
+                for channel, state in changes.items()
+            ]
+        )
+        return changes
 
     def action_dunning_record_consent(self):
         self.ensure_one()

@@ -10,3 +10,4 @@ from . import test_dunning_statement
 from . import test_dunning_i18n
 from . import test_dunning_compliance
 from . import test_dunning_gdpr
+from . import test_dunning_preferences
