@@ -48,7 +48,10 @@ class DunningPreferences(http.Controller):
             {
                 "partner": partner.commercial_partner_id,
                 "states": states,
-                "channels": CONSENT_CHANNELS,
+                # The channel names in the visitor's language.
+                "channels": request.env["dunning.consent"]
+                ._fields["channel"]
+                ._description_selection(request.env),
                 "saved": saved,
                 "optout": optout in CHANNELS,
                 "action": f"/dunning/preferences/{partner_id}/{token}",
