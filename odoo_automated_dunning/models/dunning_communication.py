@@ -484,13 +484,20 @@ class DunningCommunication(models.Model):
         company = self.company_id
         start, end = company.dunning_window_start, company.dunning_window_end
         now = fields.Datetime.now()
-        if start <= 0 and end >= 24 and not company.dunning_weekdays_only:
+        if (
+            start <= 0
+            and end >= 24
+            and not company.dunning_weekdays_only
+            and not company.dunning_closed_on_holidays
+        ):
             return now
         window = ContactWindow(
             start=_hour(start), end=_hour(end), weekdays_only=company.dunning_weekdays_only
         )
         tz = self.recipient_id.tz or self.partner_id.tz or company.partner_id.tz or "UTC"
-        moment = next_allowed(now.replace(tzinfo=UTC), tz, window)
+        place = self.recipient_id if self.recipient_id.country_id else self.partner_id
+        closed = company._dunning_closed_days(place.country_id.code, place.state_id.code, now.year)
+        moment = next_allowed(now.replace(tzinfo=UTC), tz, window, closed)
         return moment.replace(tzinfo=None)
 
     def _mail_values(self, template, values):
@@ -613,29 +620,52 @@ class DunningCommunication(models.Model):
             except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
                 communications.write({"state": "failed", "error_message": str(error)})
                 continue
-            numbers = {c.id: c._sms_number() for c in communications}
-            sms_records = self.env["sms.sms"].create(
-                [
-                    {
-                        "number": numbers[c.id],
-                        "body": bodies[c.id],
-                        "partner_id": c.recipient_id.id,
-                        # Kept after sending: its state tells the next run whether to retry.
-                        "to_delete": False,
-                    }
-                    for c in communications
-                ]
-            )
-            for communication, sms in zip(communications, sms_records, strict=True):
+            now = fields.Datetime.now()
+            for communication in communications:
+                moment = communication._contact_moment()
                 communication.write(
                     {
                         "state": "sent",
-                        "sms_id": sms.id,
-                        "body": sms.body,
-                        "recipient_address": sms.number,
+                        "body": bodies[communication.id],
+                        "recipient_address": communication._sms_number(),
+                        # Outside the contact hours the rendered SMS waits for the release job.
+                        "scheduled_at": moment if moment > now else False,
                     }
                 )
+            communications.filtered(lambda c: not c.scheduled_at)._queue_sms()
             communications._log_on_customer()
+
+    def _queue_sms(self):
+        """Hand the rendered SMS to Odoo's SMS queue, as they were recorded."""
+        sms_records = self.env["sms.sms"].create(
+            [
+                {
+                    "number": c.recipient_address,
+                    "body": c.body,
+                    "partner_id": c.recipient_id.id,
+                    # Kept after sending: its state tells the next run whether to retry.
+                    "to_delete": False,
+                }
+                for c in self
+            ]
+        )
+        for communication, sms in zip(self, sms_records, strict=True):
+            communication.sms_id = sms
+
+    @api.model
+    def _cron_release_deferred(self):
+        """Every hour: SMS whose contact hours have opened go to the SMS queue."""
+        due = self.sudo().search(
+            [
+                ("channel", "=", "sms"),
+                ("state", "=", "sent"),
+                ("sms_id", "=", False),
+                ("anonymised", "=", False),
+                ("scheduled_at", "<=", fields.Datetime.now()),
+            ]
+        )
+        due._queue_sms()
+        return due
 
     def _sms_number(self):
         self.ensure_one()

@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+try:  # optional: public holidays as closed days need the maintained `holidays` package
+    import holidays
+except ImportError:  # pragma: no cover - reported when the option is switched on
+    holidays = None
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -19,6 +24,11 @@ class ResCompany(models.Model):
     dunning_weekdays_only = fields.Boolean(
         string="Weekdays Only", help="No reminder on Saturdays and Sundays."
     )
+    dunning_closed_on_holidays = fields.Boolean(
+        string="Closed on Public Holidays",
+        help="No reminder on the public holidays of the customer's country (and state), from "
+        "the maintained holidays calendar (Python package holidays).",
+    )
     dunning_cap_count = fields.Integer(
         string="Contacts per Channel",
         default=0,
@@ -32,6 +42,32 @@ class ResCompany(models.Model):
         help="Older reminders lose their text, subject, address or number and letter PDF "
         "(GDPR minimisation); amounts, dates and levels stay for the accounts. 0: keep all.",
     )
+
+    @api.constrains("dunning_closed_on_holidays")
+    def _check_dunning_holidays(self):
+        if holidays is None and any(self.mapped("dunning_closed_on_holidays")):
+            raise ValidationError(
+                self.env._(
+                    "Public holidays need the Python package holidays on the Odoo server: "
+                    "pip install holidays, then tick the option again."
+                )
+            )
+
+    def _dunning_closed_days(self, country_code, state_code, year):
+        """Public holidays of the country (and state) for the year and the next one."""
+        self.ensure_one()
+        if not (self.dunning_closed_on_holidays and holidays and country_code):
+            return frozenset()
+        try:
+            calendar = holidays.country_holidays(
+                country_code, subdiv=state_code or None, years=(year, year + 1)
+            )
+        except NotImplementedError:  # a country or state the calendar does not cover
+            try:
+                calendar = holidays.country_holidays(country_code, years=(year, year + 1))
+            except NotImplementedError:
+                return frozenset()
+        return frozenset(calendar)
 
     @api.constrains(
         "dunning_window_start", "dunning_window_end", "dunning_cap_count", "dunning_cap_days"

@@ -116,3 +116,54 @@ class TestDunningCompliance(DunningCommon):
     def test_contact_rules_refuse_nonsense(self):
         with self.assertRaisesRegex(ValidationError, "must start before it ends"):
             self.env.company.write({"dunning_window_start": 21.0, "dunning_window_end": 8.0})
+
+    def test_sms_outside_contact_hours_waits_for_the_release_job(self):
+        self.env.company.write({"dunning_window_start": 8.0, "dunning_window_end": 21.0})
+        self.level1.write(
+            {
+                "sms_template_id": self.env.ref(
+                    "odoo_automated_dunning.sms_template_dunning_friendly"
+                ).id,
+                "channel_ids": [Command.clear(), Command.create({"channel": "sms"})],
+            }
+        )
+        self.customer.write({"phone": "+33 6 12 34 56 78", "tz": "Europe/Paris"})
+        invoice = self._invoice(self.customer, 100.0, "2025-06-01")
+
+        sms = self._run("2025-06-29").communication_ids
+
+        self.assertEqual(sms.state, "sent", "decided and rendered")
+        self.assertEqual(invoice.dunning_level_id, self.level1)
+        self.assertEqual(sms.scheduled_at, datetime(2025, 6, 30, 6, 0))
+        self.assertFalse(sms.sms_id, "nothing in the SMS queue at 02:00 in Paris")
+        communications = self.env["dunning.communication"]
+        self.assertFalse(communications._cron_release_deferred())
+        with freeze_time("2025-06-30 06:00:00"):
+            released = communications._cron_release_deferred()
+        self.assertEqual(released, sms)
+        self.assertEqual(sms.sms_id.body, sms.body)
+        self.assertEqual(sms.sms_id.number, "+33612345678")
+        self.assertFalse(communications._cron_release_deferred(), "released once")
+
+    @freeze_time("2025-04-20 12:00:00")  # Easter Sunday
+    def test_public_holidays_of_the_customers_country_are_closed_days(self):
+        self.env.company.write(
+            {
+                "dunning_window_start": 8.0,
+                "dunning_window_end": 21.0,
+                "dunning_closed_on_holidays": True,
+            }
+        )
+        self.customer.write({"tz": "Europe/Brussels", "country_id": self.env.ref("base.be").id})
+        self.other_customer.write({"tz": "Europe/Berlin", "country_id": self.env.ref("base.us").id})
+        self._invoice(self.customer, 100.0, "2025-04-01")
+        self._invoice(self.other_customer, 100.0, "2025-04-01")
+
+        run = self._run("2025-04-20")
+
+        belgian = run.communication_ids.filtered(lambda c: c.partner_id == self.customer)
+        # Easter Sunday and Easter Monday are Belgian holidays: Tuesday 08:00 in Brussels.
+        self.assertEqual(belgian.scheduled_at, datetime(2025, 4, 22, 6, 0))
+        us = run.communication_ids - belgian
+        # Easter is no US federal holiday: 14:00 on that Sunday is inside the hours.
+        self.assertFalse(us.scheduled_at)
