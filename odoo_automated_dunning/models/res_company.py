@@ -1,3 +1,5 @@
+import functools
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -58,16 +60,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         if not (self.dunning_closed_on_holidays and holidays and country_code):
             return frozenset()
-        try:
-            calendar = holidays.country_holidays(
-                country_code, subdiv=state_code or None, years=(year, year + 1)
-            )
-        except NotImplementedError:  # a country or state the calendar does not cover
-            try:
-                calendar = holidays.country_holidays(country_code, years=(year, year + 1))
-            except NotImplementedError:
-                return frozenset()
-        return frozenset(calendar)
+        return _public_holidays(country_code, state_code or None, year)
 
     @api.constrains(
         "dunning_window_start", "dunning_window_end", "dunning_cap_count", "dunning_cap_days"
@@ -90,3 +83,18 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+
+@functools.lru_cache(maxsize=256)
+def _public_holidays(country_code, state_code, year):
+    """Built once per place and year: a run asks for every reminder it sends."""
+    try:
+        calendar = holidays.country_holidays(
+            country_code, subdiv=state_code, years=(year, year + 1)
+        )
+    except NotImplementedError:  # a country or state the calendar does not cover
+        try:
+            calendar = holidays.country_holidays(country_code, years=(year, year + 1))
+        except NotImplementedError:
+            return frozenset()
+    return frozenset(calendar)
