@@ -10,6 +10,7 @@ from . import dunning_charge
 from . import dunning_promise
 from . import dunning_consent
 from . import res_company
+from . import dunning_contact_window
 from . import dunning_gdpr
 from . import account_move
 from . import res_partner

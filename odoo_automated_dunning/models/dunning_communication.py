@@ -482,20 +482,18 @@ class DunningCommunication(models.Model):
         next opening (naive UTC, as Odoo stores datetimes)."""
         self.ensure_one()
         company = self.company_id
-        start, end = company.dunning_window_start, company.dunning_window_end
+        place = self.recipient_id if self.recipient_id.country_id else self.partner_id
+        start, end, weekdays_only = company._dunning_window(place.country_id)
         now = fields.Datetime.now()
         if (
             start <= 0
             and end >= 24
-            and not company.dunning_weekdays_only
+            and not weekdays_only
             and not company.dunning_closed_on_holidays
         ):
             return now
-        window = ContactWindow(
-            start=_hour(start), end=_hour(end), weekdays_only=company.dunning_weekdays_only
-        )
+        window = ContactWindow(start=_hour(start), end=_hour(end), weekdays_only=weekdays_only)
         tz = self.recipient_id.tz or self.partner_id.tz or company.partner_id.tz or "UTC"
-        place = self.recipient_id if self.recipient_id.country_id else self.partner_id
         closed = company._dunning_closed_days(place.country_id.code, place.state_id.code, now.year)
         moment = next_allowed(now.replace(tzinfo=UTC), tz, window, closed)
         return moment.replace(tzinfo=None)

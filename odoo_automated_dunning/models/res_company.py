@@ -1,5 +1,7 @@
 import functools
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -26,6 +28,19 @@ class ResCompany(models.Model):
     dunning_weekdays_only = fields.Boolean(
         string="Weekdays Only", help="No reminder on Saturdays and Sundays."
     )
+    dunning_contact_window_ids = fields.One2many(
+        "dunning.contact.window",
+        "company_id",
+        string="Contact Hours by Country",
+        help="Hours for the customers of a country, instead of the company's.",
+    )
+    dunning_processing_record = fields.Html(
+        string="Record of Processing",
+        compute="_compute_dunning_processing_record",
+        sanitize=False,
+        help="GDPR art. 30: what dunning processes, why, for whom and how long, from the "
+        "current settings.",
+    )
     dunning_closed_on_holidays = fields.Boolean(
         string="Closed on Public Holidays",
         help="No reminder on the public holidays of the customer's country (and state), from "
@@ -45,6 +60,66 @@ class ResCompany(models.Model):
         "(GDPR minimisation); amounts, dates and levels stay for the accounts. 0: keep all.",
     )
 
+    @api.depends("dunning_retention_months", "name")
+    def _compute_dunning_processing_record(self):
+        for company in self:
+            retention = (
+                self.env._(
+                    "texts, subjects, addresses and numbers of reminders: %(months)s months, "
+                    "then blanked by a nightly job; amounts, dates and levels: as long as the "
+                    "accounting records",
+                    months=company.dunning_retention_months,
+                )
+                if company.dunning_retention_months
+                else self.env._("kept as long as the accounting records (no retention set)")
+            )
+            rows = [
+                (self.env._("Controller"), company.name),
+                (
+                    self.env._("Purpose"),
+                    self.env._(
+                        "collecting overdue receivables: payment reminders, fees and statutory "
+                        "interest, promises to pay and payment plans"
+                    ),
+                ),
+                (
+                    self.env._("Legal basis"),
+                    self.env._(
+                        "contract (GDPR art. 6(1)(b)) for reminders; legitimate interest "
+                        "(art. 6(1)(f)) for escalation, with the right to object (art. 21)"
+                    ),
+                ),
+                (self.env._("Data subjects"), self.env._("customers and their contacts")),
+                (
+                    self.env._("Personal data"),
+                    self.env._(
+                        "name, email address, phone number, postal address, language, "
+                        "timezone, open invoices and payments, reminders sent with their text, "
+                        "call outcomes, promises to pay, contact consent, payment behaviour score"
+                    ),
+                ),
+                (
+                    self.env._("Recipients"),
+                    self.env._(
+                        "accounting users with the Dunning groups; the mail server, the SMS "
+                        "provider and the postal service for the messages themselves"
+                    ),
+                ),
+                (self.env._("Retention"), retention),
+                (
+                    self.env._("Security"),
+                    self.env._(
+                        "company record rules; access by user group; append-only consent "
+                        "ledger; customers reach their preferences only through a secret link"
+                    ),
+                ),
+            ]
+            company.dunning_processing_record = Markup(
+                "<table class='table table-sm'>%s</table>"
+            ) % Markup("").join(
+                Markup("<tr><th>%s</th><td>%s</td></tr>") % (label, text) for label, text in rows
+            )
+
     @api.constrains("dunning_closed_on_holidays")
     def _check_dunning_holidays(self):
         if holidays is None and any(self.mapped("dunning_closed_on_holidays")):
@@ -54,6 +129,14 @@ class ResCompany(models.Model):
                     "pip install holidays, then tick the option again."
                 )
             )
+
+    def _dunning_window(self, country):
+        """(start, end, weekdays only) for a customer of ``country``: its own rule, else ours."""
+        self.ensure_one()
+        for window in self.dunning_contact_window_ids:
+            if window.country_id == country:
+                return window.start, window.end, window.weekdays_only
+        return self.dunning_window_start, self.dunning_window_end, self.dunning_weekdays_only
 
     def _dunning_closed_days(self, country_code, state_code, year):
         """Public holidays of the country (and state) for the year and the next one."""

@@ -167,3 +167,34 @@ class TestDunningCompliance(DunningCommon):
         us = run.communication_ids - belgian
         # Easter is no US federal holiday: 14:00 on that Sunday is inside the hours.
         self.assertFalse(us.scheduled_at)
+
+    def test_a_country_can_have_its_own_contact_hours(self):
+        self.env.company.write(
+            {
+                "dunning_window_start": 8.0,
+                "dunning_window_end": 21.0,
+                "dunning_contact_window_ids": [
+                    Command.create(
+                        {
+                            "country_id": self.env.ref("base.be").id,
+                            "start": 9.0,
+                            "end": 18.0,
+                            "note": "Company practice for Belgium",
+                        }
+                    )
+                ],
+            }
+        )
+        # 00:00 UTC is 02:00 in Brussels and in Paris.
+        self.customer.write({"tz": "Europe/Brussels", "country_id": self.env.ref("base.be").id})
+        self.other_customer.write({"tz": "Europe/Paris", "country_id": self.env.ref("base.fr").id})
+        self._invoice(self.customer, 100.0, "2025-06-01")
+        self._invoice(self.other_customer, 100.0, "2025-06-01")
+
+        run = self._run("2025-06-29")
+
+        scheduled = {c.partner_id: c.scheduled_at for c in run.communication_ids}
+        self.assertEqual(scheduled[self.customer], datetime(2025, 6, 30, 7, 0), "09:00 Brussels")
+        self.assertEqual(scheduled[self.other_customer], datetime(2025, 6, 30, 6, 0), "08:00 Paris")
+        with self.assertRaisesRegex(ValidationError, "Contact hours for Belgium must start"):
+            self.env.company.dunning_contact_window_ids.end = 7.0

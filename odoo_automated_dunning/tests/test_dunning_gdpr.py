@@ -84,3 +84,11 @@ class TestDunningGdpr(DunningCommon):
         self.assertEqual(old.mapped("amount_total"), [100.0, 100.0], "amounts stay")
         self.assertFalse(recent.anonymised)
         self.assertIn(recent_invoice.name, recent.body)
+
+    def test_record_of_processing_follows_the_settings(self):
+        self.env.company.dunning_retention_months = 24
+        record = self.env.company.dunning_processing_record
+        self.assertIn("24 months", record)
+        self.assertIn("art. 21", record)
+        self.env.company.dunning_retention_months = 0
+        self.assertIn("no retention set", self.env.company.dunning_processing_record)
