@@ -338,3 +338,53 @@ class TestDunningSecurity(DunningCommon):
         )
         with self.assertRaises(AccessError):
             theirs.mail_message_id.with_user(self.portal).read(["body"])
+
+    def test_promises_consent_and_contact_hours_by_role_and_company(self):
+        promise_1 = self.env["dunning.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company_1.id,
+                "date_promised": "2025-07-10",
+                "currency_id": self.company_1.currency_id.id,
+                "amount": 100.0,
+            }
+        )
+        self.env["dunning.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company_2.id,
+                "date_promised": "2025-07-10",
+                "currency_id": self.company_2.currency_id.id,
+                "amount": 200.0,
+            }
+        )
+        window_2 = self.env["dunning.contact.window"].create(
+            {"company_id": self.company_2.id, "country_id": self.env.ref("base.be").id}
+        )
+        consent = self.env["dunning.consent"].create(
+            {"partner_id": self.customer.id, "channel": "sms", "status": "refused"}
+        )
+
+        # A company sees only its own promises and contact hours.
+        promises = self.env["dunning.promise"].with_user(self.dunning_user).search([])
+        self.assertEqual(promises, promise_1)
+        windows = self.env["dunning.contact.window"].with_user(self.dunning_user).search([])
+        self.assertNotIn(window_2, windows)
+        # Billing clerks without the dunning groups see none of it.
+        for model in ("dunning.promise", "dunning.consent", "dunning.contact.window"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.billing).search([])
+        # Dunning users record consent but never rewrite it; contact hours are the manager's.
+        with self.assertRaisesRegex(UserError, "append-only"):
+            consent.with_user(self.dunning_user).write({"status": "allowed"})
+        with self.assertRaises(AccessError):
+            self.env["dunning.contact.window"].with_user(self.dunning_user).create(
+                {"country_id": self.env.ref("base.fr").id}
+            )
+        self.env["dunning.consent"].with_user(self.dunning_user).create(
+            {"partner_id": self.customer.id, "channel": "sms", "status": "allowed"}
+        )
+        self.assertEqual(self.customer.dunning_consent_sms, "allowed")
+        # A portal customer reaches none of these models directly.
+        with self.assertRaises(AccessError):
+            self.env["dunning.consent"].with_user(self.portal).search([])
