@@ -238,6 +238,9 @@ def _prepare_company(env, company):
         }
     )
     company.partner_id.tz = "Europe/Brussels"
+    # The demo runs at any hour and shows its mails at once: contact at any time. A real
+    # company keeps the default 08:00-21:00 in each customer's timezone (Dunning Contact Rules).
+    company.write({"dunning_window_start": 0.0, "dunning_window_end": 24.0})
 
 
 def _currencies(env, company):
