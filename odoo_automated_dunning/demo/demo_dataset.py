@@ -58,8 +58,12 @@ def run(env, smtp_host, smtp_port):
     env = env(context=dict(env.context, tracking_disable=True))
     company = env.company
     _prepare_company(env, company)
-    for lang in ("fr_FR", "de_DE", "en_GB"):
-        env["res.lang"]._activate_lang(lang)
+    # As Settings > Languages does: activate them and load every installed module's terms,
+    # our templates' translations included.
+    langs = [env["res.lang"]._activate_lang(code) for code in ("fr_FR", "de_DE", "en_GB")]
+    env["base.language.install"].create(
+        {"lang_ids": [Command.set([lang.id for lang in langs])]}
+    ).lang_install()
     currencies = _currencies(env, company)
     today = env["dunning.run"]._today(company)
     immediate = env.ref("account.account_payment_term_immediate")
