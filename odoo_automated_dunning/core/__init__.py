@@ -2,6 +2,7 @@
 
 from .engine import (  # noqa: F401
     EXCLUDED_DISPUTED,
+    EXCLUDED_IN_PLAN,
     EXCLUDED_NO_FOLLOWUP,
     EXCLUDED_NO_POLICY,
     EXCLUDED_NOT_OVERDUE,
@@ -55,4 +56,17 @@ from .compliance import (  # noqa: F401
     cap_allows,
     consent_state,
     next_allowed,
+)
+from .plans import (  # noqa: F401
+    FREQUENCIES,
+    Installment,
+    PortalLimits,
+    allocate,
+    build_schedule,
+    next_due,
+    next_open,
+    plan_state,
+    reminder_due,
+    request_problems,
+    schedule_problems,
 )

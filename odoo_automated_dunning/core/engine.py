@@ -46,6 +46,7 @@ EXCLUDED_NO_FOLLOWUP = "no_followup"
 EXCLUDED_NO_POLICY = "no_policy"
 EXCLUDED_NOT_OVERDUE = "not_overdue"
 EXCLUDED_PROMISED = "promised"
+EXCLUDED_IN_PLAN = "in_plan"
 
 
 def add_months(day: date, months: int) -> date:
@@ -123,7 +124,7 @@ def next_reminder_date(
     invoice: Invoice, customer: Customer, policies: Iterable[Policy]
 ) -> date | None:
     """When the invoice's next level becomes due, or None if it will get no further level."""
-    if invoice.disputed or invoice.no_followup:
+    if invoice.disputed or invoice.no_followup or invoice.in_plan:
         return None
     policy = match_policy(invoice, customer, policies)
     if policy is None:
@@ -166,6 +167,8 @@ def decide_customer(
             excluded[EXCLUDED_DISPUTED] += 1
         elif invoice.no_followup:
             excluded[EXCLUDED_NO_FOLLOWUP] += 1
+        elif invoice.in_plan:
+            excluded[EXCLUDED_IN_PLAN] += 1
         elif invoice.promised_until and invoice.promised_until >= run_date:
             excluded[EXCLUDED_PROMISED] += 1
         else:

@@ -68,6 +68,8 @@ class Invoice:
     promised_until: date | None = None
     # A promise covering it was broken and has not been followed by a reminder yet.
     promise_broken: bool = False
+    # An active installment plan covers it: the plan's own reminders replace dunning.
+    in_plan: bool = False
 
 
 @dataclass(frozen=True)
