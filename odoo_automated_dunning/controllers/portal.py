@@ -1,7 +1,12 @@
 from werkzeug.exceptions import NotFound
 
-from odoo import http
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.fields import Command
 from odoo.http import request
+from odoo.tools import consteq
+
+from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 from ..models.dunning_consent import CONSENT_CHANNELS
 
@@ -77,3 +82,368 @@ class DunningPreferences(http.Controller):
     @staticmethod
     def _evidence(where):
         return f"{where}, from {request.httprequest.remote_addr}"
+
+
+class DunningPortal(PortalAccount):
+    """The customer's payments page: overdue invoices, plans, payment and disputes.
+
+    Reached logged in, or without a login from the link in a reminder, which carries the
+    customer's portal token (as Odoo's invoice links carry theirs). Every route resolves the
+    customer first and only ever reads that commercial entity's documents.
+    """
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "dunning_due_count" in counters:
+            user = request.env.user
+            values["dunning_due_count"] = (
+                len(self._dunning_overdue(user.partner_id.commercial_partner_id))
+                if not user._is_public()
+                else 0
+            )
+        return values
+
+    # Who is asking --------------------------------------------------------------------------
+
+    def _dunning_customer(self, partner_id=None, access_token=None):
+        """(customer, token query) for a valid link or the logged-in user, None for a visitor
+        who must log in; a link with a wrong token is not found."""
+        if partner_id and access_token:
+            try:
+                partner = request.env["res.partner"].sudo().browse(int(partner_id)).exists()
+            except ValueError:
+                partner = None
+            if partner and consteq(partner._dunning_portal_token(), access_token):
+                partner = partner.commercial_partner_id
+                return partner, f"partner_id={partner.id}&access_token={access_token}"
+            raise NotFound()  # a wrong link: no hint whether the customer exists
+        user = request.env.user
+        if user._is_public() or not user._is_portal() and not user._is_internal():
+            return None
+        return user.partner_id.commercial_partner_id.sudo(), ""
+
+    def _dunning_overdue(self, partner):
+        """The customer's open overdue invoices, oldest due first (sudo: filtered on it)."""
+        return (
+            request.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", fields.Date.context_today(partner)),
+                ],
+                order="invoice_date_due, id",
+            )
+        )
+
+    def _dunning_plans(self, partner):
+        return (
+            request.env["dunning.payment.plan"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("state", "in", ("draft", "proposed", "active", "defaulted")),
+                ]
+            )
+        )
+
+    def _dunning_login(self):
+        return request.redirect(f"/web/login?redirect={request.httprequest.full_path}")
+
+    # Pages ----------------------------------------------------------------------------------
+
+    @http.route("/my/dunning", type="http", auth="public", website=True, sitemap=False)
+    def dunning_home(self, partner_id=None, access_token=None, message=None, **_kw):
+        found = self._dunning_customer(partner_id, access_token)
+        if not found:
+            return self._dunning_login()
+        partner, query = found
+        invoices = self._dunning_overdue(partner)
+        invoices._dunning_ensure_access_tokens()
+        totals = {}
+        for invoice in invoices:
+            totals[invoice.currency_id] = (
+                totals.get(invoice.currency_id, 0.0) + invoice.amount_residual
+            )
+        return request.render(
+            "odoo_automated_dunning.dunning_portal_page",
+            {
+                "page_name": "dunning",
+                "partner": partner,
+                "invoices": invoices,
+                "totals": totals,
+                "plans": self._dunning_plans(partner),
+                "query": query,
+                "message": message,
+                "today": fields.Date.context_today(partner),
+            },
+        )
+
+    def _dunning_payment_values(self, partner, query, currency, amount, target, reference):
+        """The values of Odoo's payment form for ``amount``, paid through our own route."""
+        company = request.env.company
+        values = self._get_common_page_view_values(
+            invoices_data={
+                "partner": partner,
+                "company": company,
+                "total_amount": amount,
+                "currency": currency,
+                "amount_residual": amount,
+                "payment_reference": reference,
+                "landing_route": f"/my/dunning?{query}" if query else "/my/dunning",
+                "transaction_route": f"/my/dunning/transaction/{partner.id}/{target}",
+            },
+            access_token=partner._dunning_portal_token(),
+        )
+        values.update(
+            {
+                "page_name": "dunning_pay",
+                "amount": amount,
+                "payment": {"amount": amount, "reference": reference, "currency": currency},
+                "query": query,
+            }
+        )
+        return values
+
+    @http.route("/my/dunning/pay", type="http", auth="public", website=True, sitemap=False)
+    def dunning_pay(self, partner_id=None, access_token=None, **_kw):
+        """Pay the invoices ticked on the payments page (all overdue ones when none is)."""
+        found = self._dunning_customer(partner_id, access_token)
+        if not found:
+            return self._dunning_login()
+        partner, query = found
+        overdue = self._dunning_overdue(partner)
+        wanted = {int(i) for i in request.httprequest.args.getlist("invoice_ids") if i.isdigit()}
+        invoices = overdue.filtered(lambda m: m.id in wanted) if wanted else overdue
+        invoices = invoices.filtered(lambda m: not m.dunning_dispute)
+        if not invoices or len(invoices.currency_id) > 1:
+            message = "mixed_currencies" if invoices else "nothing_to_pay"
+            sep = "&" if query else ""
+            return request.redirect(f"/my/dunning?{query}{sep}message={message}")
+        currency = invoices.currency_id
+        amount = currency.round(sum(invoices.mapped("amount_residual")))
+        target = "i" + "_".join(str(i) for i in invoices.ids)
+        values = self._dunning_payment_values(
+            partner, query, currency, amount, target, ", ".join(invoices.mapped("name"))
+        )
+        values["pay_invoices"] = invoices
+        return request.render("odoo_automated_dunning.dunning_portal_pay_page", values)
+
+    @http.route(
+        "/my/dunning/transaction/<int:partner_id>/<string:target>", type="jsonrpc", auth="public"
+    )
+    def dunning_transaction(self, partner_id, target, access_token=None, **kwargs):
+        """Create the transaction for invoices or a plan's next installment, for an amount
+        computed here: the amount the browser sends is never trusted."""
+        found = self._dunning_customer(partner_id, access_token)
+        if not found:
+            raise ValidationError(request.env._("The access token is invalid."))
+        partner, _query = found
+        # account_payment's form script adds the page's payment reference to every call.
+        self._validate_transaction_kwargs(kwargs, additional_allowed_keys={"payment_reference"})
+        kwargs.pop("payment_reference", None)
+        if target.startswith("plan"):
+            plan = request.env["dunning.payment.plan"].sudo().browse(int(target[4:])).exists()
+            if not plan or plan.partner_id != partner or plan.state != "active":
+                raise ValidationError(request.env._("This plan cannot be paid here."))
+            installment = plan.next_installment_id
+            invoices = plan.invoice_ids.filtered(
+                lambda m: m.payment_state in ("not_paid", "partial")
+            )
+            amount, currency = installment.amount_residual, plan.currency_id
+        else:
+            ids = {int(i) for i in target[1:].split("_") if i.isdigit()}
+            invoices = self._dunning_overdue(partner).filtered(
+                lambda m: m.id in ids and not m.dunning_dispute
+            )
+            if not invoices or len(invoices) != len(ids) or len(invoices.currency_id) != 1:
+                raise ValidationError(request.env._("These invoices cannot be paid here."))
+            amount, currency = sum(invoices.mapped("amount_residual")), invoices.currency_id
+        if currency.is_zero(amount):
+            raise ValidationError(request.env._("Nothing is left to pay."))
+        user = request.env.user
+        payer = user.partner_id if not user._is_public() else partner
+        kwargs.update(
+            {
+                "amount": currency.round(amount),
+                "currency_id": currency.id,
+                "partner_id": payer.id,
+                "reference_prefix": None,
+            }
+        )
+        tx_sudo = self._create_transaction(
+            custom_create_values={"invoice_ids": [Command.set(invoices.ids)]}, **kwargs
+        )
+        return tx_sudo._get_processing_values()
+
+    # Plans ----------------------------------------------------------------------------------
+
+    def _dunning_plan(self, plan_id, access_token):
+        try:
+            return self._document_check_access("dunning.payment.plan", plan_id, access_token)
+        except (AccessError, MissingError):
+            return None
+
+    @http.route(
+        "/my/dunning/plan/<int:plan_id>", type="http", auth="public", website=True, sitemap=False
+    )
+    def dunning_plan(self, plan_id, access_token=None, message=None, **_kw):
+        plan = self._dunning_plan(plan_id, access_token)
+        if not plan:
+            return request.redirect("/my")
+        return request.render(
+            "odoo_automated_dunning.dunning_portal_plan_page",
+            {
+                "page_name": "dunning_plan",
+                "plan": plan,
+                "token": access_token or "",
+                "message": message,
+                "today": fields.Date.context_today(plan),
+            },
+        )
+
+    @http.route(
+        "/my/dunning/plan/<int:plan_id>/accept",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def dunning_plan_accept(self, plan_id, access_token=None, name=None, consent=None, **_kw):
+        plan = self._dunning_plan(plan_id, access_token)
+        if not plan:
+            return request.redirect("/my")
+        url = f"/my/dunning/plan/{plan.id}?access_token={access_token or ''}"
+        if not consent or not (name or "").strip():
+            return request.redirect(f"{url}&message=name_and_consent")
+        try:
+            plan.action_accept_portal(name, request.httprequest.remote_addr)
+        except UserError:
+            return request.redirect(f"{url}&message=not_proposed")
+        return request.redirect(f"{url}&message=accepted")
+
+    @http.route(
+        "/my/dunning/plan/<int:plan_id>/pay",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def dunning_plan_pay(self, plan_id, access_token=None, **_kw):
+        plan = self._dunning_plan(plan_id, access_token)
+        if not plan or plan.state != "active" or not plan.next_installment_id:
+            return request.redirect("/my")
+        partner = plan.partner_id
+        query = f"partner_id={partner.id}&access_token={partner._dunning_portal_token()}"
+        installment = plan.next_installment_id
+        values = self._dunning_payment_values(
+            partner,
+            query,
+            plan.currency_id,
+            installment.amount_residual,
+            f"plan{plan.id}",
+            f"{plan.name} ({installment.due_date})",
+        )
+        values["plan"] = plan
+        return request.render("odoo_automated_dunning.dunning_portal_pay_page", values)
+
+    @http.route(
+        "/my/dunning/plan/request",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+        sitemap=False,
+    )
+    def dunning_plan_request(self, partner_id=None, access_token=None, **post):
+        found = self._dunning_customer(partner_id, access_token)
+        if not found:
+            return self._dunning_login()
+        partner, query = found
+        planned = (
+            self._dunning_plans(partner)
+            .filtered(lambda p: p.state in ("draft", "proposed", "active"))
+            .invoice_ids
+        )
+        invoices = self._dunning_overdue(partner).filtered(
+            lambda m: m not in planned and not m.dunning_dispute
+        )
+        error = None
+        if request.httprequest.method == "POST":
+            wanted = {
+                int(i) for i in request.httprequest.form.getlist("invoice_ids") if i.isdigit()
+            }
+            chosen = invoices.filtered(lambda m: m.id in wanted)
+            try:
+                count = int(post.get("installment_count") or 0)
+                plan = (
+                    request.env["dunning.payment.plan"]
+                    .sudo()
+                    .with_company(chosen.company_id[:1] or request.env.company)
+                    ._portal_request(
+                        chosen,
+                        count,
+                        post.get("frequency") or "monthly",
+                        post.get("name"),
+                        request.httprequest.remote_addr,
+                    )
+                )
+            except (UserError, ValidationError, ValueError) as exc:
+                error = str(exc)
+            else:
+                message = "active" if plan.state == "active" else "requested"
+                return request.redirect(f"{plan.get_portal_url()}&message={message}")
+        return request.render(
+            "odoo_automated_dunning.dunning_portal_request_page",
+            {
+                "page_name": "dunning_request",
+                "partner": partner,
+                "invoices": invoices,
+                "query": query,
+                "error": error,
+                "frequencies": request.env["dunning.payment.plan"]
+                ._fields["frequency"]
+                ._description_selection(request.env),
+            },
+        )
+
+    # Disputes -------------------------------------------------------------------------------
+
+    @http.route(
+        "/my/dunning/dispute/<int:invoice_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def dunning_dispute(
+        self, invoice_id, partner_id=None, access_token=None, reason=None, message=None, **_kw
+    ):
+        found = self._dunning_customer(partner_id, access_token)
+        if not found:
+            return self._dunning_login()
+        partner, query = found
+        invoice = self._dunning_overdue(partner).filtered(lambda m: m.id == invoice_id)
+        sep = "&" if query else ""
+        if not invoice:
+            return request.redirect(f"/my/dunning?{query}{sep}message=not_yours")
+        reasons = dict(DISPUTE_REASONS)
+        text = f"{reasons.get(reason, reasons['other'])}: {(message or '').strip()}"
+        if not invoice.dunning_dispute:
+            invoice._dunning_open_dispute(text, source=request.env._("customer portal"))
+        return request.redirect(f"/my/dunning?{query}{sep}message=disputed")
+
+
+DISPUTE_REASONS = [
+    ("not_received", "Goods or services not received"),
+    ("wrong_amount", "Wrong amount"),
+    ("quality", "Quality problem"),
+    ("already_paid", "Already paid"),
+    ("other", "Other"),
+]

@@ -39,6 +39,13 @@ CUSTOMERS = [
     ("Blue Yonder Airlines", "billing@blueyonder.example.com", "en_US", True, [(15, 700.0, None)]),
     ("Initech", "payables@initech.example.com", "en_US", True, [(-10, 2500.0, None)]),
     ("Woodgrove Bank", False, "en_US", True, [(18, 1890.0, None)]),
+    (
+        "Tailspin Toys",
+        "ap@tailspin.example.com",
+        "en_US",
+        True,
+        [(45, 1200.0, None), (20, 600.0, None)],
+    ),
 ]
 
 # Postal addresses for letters, phone numbers for SMS and calls.
@@ -101,13 +108,11 @@ def run(env, smtp_host, smtp_port):
     # Müller paid part of its invoice; Blue Yonder paid in full.
     _pay(env, invoices["Müller Maschinenbau GmbH"], amount=3000.0, date=today - timedelta(days=20))
     _pay(env, invoices["Blue Yonder Airlines"], date=today - timedelta(days=3))
-    # Northwind disputes one invoice: it is left out until the dispute is resolved.
-    env["dunning.dispute.wizard"].create(
-        {
-            "move_ids": invoices["Northwind Traders"][:1].ids,
-            "reason": "Delivered goods were damaged.",
-        }
-    ).action_confirm()
+    # Northwind disputed one invoice in the portal: it is left out until the dispute is
+    # resolved, and its collector has a task to review it.
+    invoices["Northwind Traders"][:1]._dunning_open_dispute(
+        "Quality problem: delivered goods were damaged.", "customer portal"
+    )
     # Fabrikam holds a credit note larger than its overdue invoice: nothing is sent.
     _invoice(
         env, partners["Fabrikam Inc."], today - timedelta(days=5), 500.0, None, "out_refund"
@@ -180,6 +185,8 @@ def run(env, smtp_host, smtp_port):
 
     runs = env["dunning.run"]
     for day in (today - timedelta(days=14), today):
+        if day == today:
+            _plans(env, company, partners, invoices, today)
         run_record = runs.create({"date": day, "company_id": company.id})
         run_record.action_run()
         runs |= run_record
@@ -200,6 +207,44 @@ def run(env, smtp_host, smtp_port):
     # What the nightly job would compute: payment behaviour and risk scores.
     env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
+
+
+def _plans(env, company, partners, invoices, today):
+    """An active plan (agreed by phone), a proposed one, and a portal login to accept it."""
+    Plan = env["dunning.payment.plan"]
+    active = Plan.create(
+        Plan._prepare_from_invoices(
+            invoices["Tailspin Toys"],
+            installment_count=3,
+            first_due_date=today + timedelta(days=7),
+        )
+    )
+    active.action_activate()
+    proposed = Plan.create(
+        Plan._prepare_from_invoices(
+            invoices["Atelier Lumière SARL"],
+            down_payment=520.0,
+            installment_count=4,
+            first_due_date=today + timedelta(days=5),
+        )
+    )
+    proposed.action_propose()
+    env["res.users"].with_context(no_reset_password=True).create(
+        {
+            "name": "Claire Martin (Atelier Lumière)",
+            "login": "lumiere",
+            "password": "lumiere",
+            "email": "claire@atelier-lumiere.example.fr",
+            "parent_id": partners["Atelier Lumière SARL"].id,
+            "group_ids": [Command.set([env.ref("base.group_portal").id])],
+            "company_id": company.id,
+            "company_ids": [Command.set(company.ids)],
+        }
+    )
+    # Customers pay in the portal with Odoo's demo provider (test mode: no money moves).
+    provider = env.ref("payment.payment_provider_demo", raise_if_not_found=False)
+    if provider and "payment_demo" in env["ir.module.module"]._installed():
+        provider.write({"state": "test", "is_published": True, "company_id": company.id})
 
 
 def _set_channels(env, policy):

@@ -8,6 +8,8 @@ from . import dunning_communication_line
 from . import dunning_run
 from . import dunning_charge
 from . import dunning_promise
+from . import dunning_payment_plan
+from . import dunning_payment_plan_installment
 from . import dunning_consent
 from . import res_company
 from . import dunning_contact_window

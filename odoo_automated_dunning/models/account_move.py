@@ -43,6 +43,23 @@ class AccountMove(models.Model):
         help="A disputed invoice is never dunned until the dispute is resolved.",
     )
     dunning_dispute_reason = fields.Text(string="Dispute Reason", copy=False, tracking=True)
+    dunning_dispute_status = fields.Selection(
+        [("open", "Under Review"), ("resolved", "Resolved")],
+        string="Dispute Status",
+        copy=False,
+        readonly=True,
+        help="What the customer sees of its dispute in the portal.",
+    )
+    dunning_plan_ids = fields.Many2many(
+        "dunning.payment.plan",
+        "dunning_payment_plan_move_rel",
+        "move_id",
+        "plan_id",
+        string="Payment Plans",
+        readonly=True,
+        copy=False,
+        groups="odoo_automated_dunning.group_dunning_user",
+    )
     dunning_charge_ids = fields.One2many(
         "dunning.charge",
         "charge_move_id",
@@ -101,10 +118,39 @@ class AccountMove(models.Model):
         if not self.env.user.has_group("odoo_automated_dunning.group_dunning_user"):
             raise UserError(self.env._("Only Dunning users can resolve disputes."))
         disputed = self.filtered("dunning_dispute")
-        disputed.write({"dunning_dispute": False})
+        disputed.write({"dunning_dispute": False, "dunning_dispute_status": "resolved"})
         for move in disputed:
             move.message_post(body=self.env._("Dispute resolved: dunning resumes."))
         return True
+
+    def _dunning_open_dispute(self, reason, source):
+        """Mark the invoices disputed, out of dunning, and give their collector a task."""
+        self.write(
+            {
+                "dunning_dispute": True,
+                "dunning_dispute_reason": reason,
+                "dunning_dispute_status": "open",
+            }
+        )
+        for move in self:
+            partner = move.commercial_partner_id.with_company(move.company_id)
+            policy = self.env["dunning.payment.plan"]._policy_for(partner, move.company_id)
+            collector = (
+                partner.dunning_responsible_id
+                or policy.responsible_id
+                or move.invoice_user_id
+                or self.env.ref("base.user_admin", raise_if_not_found=False)
+            )
+            move.message_post(
+                body=self.env._("Disputed (%(origin)s): %(reason)s", origin=source, reason=reason),
+                subtype_xmlid="mail.mt_note",
+            )
+            move.with_context(mail_activity_quick_update=True).activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=collector.id if collector else self.env.uid,
+                summary=self.env._("Review the customer's dispute"),
+                note=reason,
+            )
 
     def action_dunning_waive(self):
         return {

@@ -25,6 +25,13 @@ SKIP_REASONS = [
     ("blacklisted", "Email blacklisted"),
     ("below_minimum", "Below the level's minimum amount"),
     ("no_channel", "No reachable channel"),
+    ("disputed", "An invoice is disputed"),
+]
+PLAN_EVENTS = [
+    ("proposal", "Plan proposal"),
+    ("before", "Installment due soon"),
+    ("after", "Installment overdue"),
+    ("default", "Plan defaulted"),
 ]
 
 
@@ -109,6 +116,13 @@ class DunningCommunication(models.Model):
         readonly=True,
         help="The template the message was sent with.",
     )
+    plan_id = fields.Many2one(
+        "dunning.payment.plan", string="Payment Plan", readonly=True, index="btree_not_null"
+    )
+    plan_installment_id = fields.Many2one(
+        "dunning.payment.plan.installment", string="Installment", readonly=True
+    )
+    plan_event = fields.Selection(PLAN_EVENTS, readonly=True)
     line_ids = fields.One2many("dunning.communication.line", "communication_id", readonly=True)
     move_ids = fields.Many2many(
         "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
@@ -167,6 +181,11 @@ class DunningCommunication(models.Model):
         string="Contact Preferences Link",
         help="Where the customer sets how it may be contacted, without logging in.",
     )
+    plan_url = fields.Char(
+        compute="_compute_plan_url",
+        string="Plan Link",
+        help="The plan's page in the portal, with its access token (no login needed).",
+    )
     total_display = fields.Char(
         compute="_compute_total_display",
         string="Total (per currency)",
@@ -210,14 +229,20 @@ class DunningCommunication(models.Model):
         for communication in self:
             communication.preferences_url = communication.partner_id._dunning_preferences_url()
 
+    @api.depends("plan_id")
+    def _compute_plan_url(self):
+        for communication in self:
+            plan = communication.plan_id.sudo()
+            communication.plan_url = (
+                f"{plan.get_base_url()}{plan.get_portal_url()}" if plan else False
+            )
+
     @api.depends("line_ids.move_id")
     def _compute_pay_url(self):
         for communication in self:
             lines = communication.line_ids
             communication.pay_url = (
-                lines.pay_url
-                if len(lines) == 1
-                else f"{communication.get_base_url()}/my/invoices?filterby=unpaid"
+                lines.pay_url if len(lines) == 1 else communication.partner_id._dunning_portal_url()
             )
 
     @api.depends("line_ids.amount_residual", "line_ids.currency_id", "recipient_id.lang")
@@ -414,7 +439,9 @@ class DunningCommunication(models.Model):
         self.line_ids.move_id._dunning_ensure_access_tokens()
         mail_vals = []
         sent = self.browse()
-        for template, communications in self.grouped(lambda c: c.level_id.mail_template_id).items():
+        for template, communications in self.grouped(
+            lambda c: c.mail_template_id or c.level_id.mail_template_id
+        ).items():
             rendered = communications._render_with(template)
             for communication in communications:
                 values = rendered.get(communication.id)
@@ -445,7 +472,9 @@ class DunningCommunication(models.Model):
                     "state": "sent",
                     "mail_message_id": mail.mail_message_id.id,
                     "mail_id": mail.id,
-                    "mail_template_id": communication.level_id.mail_template_id.id,
+                    "mail_template_id": (
+                        communication.mail_template_id or communication.level_id.mail_template_id
+                    ).id,
                     "subject": mail.subject,
                     "body": mail.body_html,
                     "recipient_address": communication.recipient_id.email,

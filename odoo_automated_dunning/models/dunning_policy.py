@@ -96,9 +96,81 @@ class DunningPolicy(models.Model):
         help="Post fee invoices and interest notes; when unticked they stay draft for review.",
     )
 
+    plan_portal_max_installments = fields.Integer(
+        string="Portal: Maximum Installments",
+        default=6,
+        help="Customers may set up a plan alone in the portal with up to this many "
+        "installments; 0 sends every request for approval.",
+    )
+    plan_portal_min_installment = fields.Monetary(
+        string="Portal: Minimum Installment",
+        currency_field="company_currency_id",
+        help="A portal request with smaller installments goes for approval.",
+    )
+    plan_portal_max_total = fields.Monetary(
+        string="Portal: Maximum Total",
+        currency_field="company_currency_id",
+        help="A portal request for more goes for approval (0: no limit).",
+    )
+    plan_portal_category_ids = fields.Many2many(
+        "res.partner.category",
+        "dunning_policy_plan_category_rel",
+        string="Portal: Customer Tags",
+        help="Only customers with one of these tags may set up a plan alone (empty: all).",
+    )
+    plan_grace_days = fields.Integer(
+        default=5,
+        help="Days an installment may stay unpaid after its due date before the plan defaults.",
+    )
+    plan_reminder_days_before = fields.Integer(
+        string="Installment Reminder (Days Before)",
+        default=3,
+        help="Remind the customer this many days before an installment is due (-1: never).",
+    )
+    plan_reminder_days_after = fields.Integer(
+        string="Installment Reminder (Days After)",
+        default=1,
+        help="Remind the customer this many days after an unpaid due date (-1: never).",
+    )
+    plan_proposal_template_id = fields.Many2one(
+        "mail.template",
+        domain="[('model', '=', 'dunning.communication')]",
+        default=lambda self: self.env.ref(
+            "odoo_automated_dunning.mail_template_plan_proposal", raise_if_not_found=False
+        ),
+    )
+    plan_reminder_template_id = fields.Many2one(
+        "mail.template",
+        string="Installment Due Soon Template",
+        domain="[('model', '=', 'dunning.communication')]",
+        default=lambda self: self.env.ref(
+            "odoo_automated_dunning.mail_template_plan_reminder", raise_if_not_found=False
+        ),
+    )
+    plan_overdue_template_id = fields.Many2one(
+        "mail.template",
+        string="Installment Overdue Template",
+        domain="[('model', '=', 'dunning.communication')]",
+        default=lambda self: self.env.ref(
+            "odoo_automated_dunning.mail_template_plan_overdue", raise_if_not_found=False
+        ),
+    )
+    plan_default_template_id = fields.Many2one(
+        "mail.template",
+        string="Plan Defaulted Template",
+        domain="[('model', '=', 'dunning.communication')]",
+        default=lambda self: self.env.ref(
+            "odoo_automated_dunning.mail_template_plan_default", raise_if_not_found=False
+        ),
+    )
+
     _promise_grace_days_positive = models.Constraint(
         "CHECK (promise_grace_days >= 0)",
         "The grace days after a promised payment date cannot be negative; set 0 or more.",
+    )
+    _plan_limits_positive = models.Constraint(
+        "CHECK (plan_portal_max_installments >= 0 AND plan_grace_days >= 0)",
+        "Portal plan limits and plan grace days cannot be negative; set 0 or more.",
     )
 
     def _compute_level_count(self):

@@ -360,6 +360,7 @@ class DunningRun(models.Model):
             ]
         )
         promised_until, promise_broken = self._promise_facts(moves)
+        in_plan = self.env["dunning.payment.plan"]._active_invoice_ids(moves)
         categories = defaultdict(set)
         if self.env["dunning.policy"].search_count(
             [("company_id", "=", self.company_id.id), ("product_category_ids", "!=", False)],
@@ -400,6 +401,7 @@ class DunningRun(models.Model):
                     no_followup=no_followup,
                     promised_until=promised_until.get(move.id),
                     promise_broken=move.id in promise_broken,
+                    in_plan=move.id in in_plan,
                 )
             )
         return facts

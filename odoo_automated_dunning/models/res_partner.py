@@ -181,6 +181,20 @@ class ResPartner(models.Model):
             f"{self._dunning_preferences_token()}"
         )
 
+    def _dunning_portal_token(self):
+        """A secret per customer for its payments page, as invoice links have theirs."""
+        self.ensure_one()
+        return hmac(self.env(su=True), "dunning-portal", self.commercial_partner_id.id)
+
+    def _dunning_portal_url(self):
+        """The customer's overdue invoices, plans and pay buttons in the portal, no login needed."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return (
+            f"{partner.get_base_url()}/my/dunning?partner_id={partner.id}"
+            f"&access_token={partner._dunning_portal_token()}"
+        )
+
     def _dunning_record_consent(self, wanted, source, evidence):
         """Ledger entries for the channels whose state changes to ``wanted`` {channel: state}."""
         self.ensure_one()

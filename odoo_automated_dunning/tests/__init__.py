@@ -11,3 +11,5 @@ from . import test_dunning_i18n
 from . import test_dunning_compliance
 from . import test_dunning_gdpr
 from . import test_dunning_preferences
+from . import test_dunning_payment_plan
+from . import test_dunning_portal

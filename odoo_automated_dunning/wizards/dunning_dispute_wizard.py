@@ -19,5 +19,11 @@ class DunningDisputeWizard(models.TransientModel):
                     names=", ".join(not_invoices.mapped("display_name")),
                 )
             )
-        self.move_ids.write({"dunning_dispute": True, "dunning_dispute_reason": self.reason})
+        self.move_ids.write(
+            {
+                "dunning_dispute": True,
+                "dunning_dispute_reason": self.reason,
+                "dunning_dispute_status": "open",
+            }
+        )
         return {"type": "ir.actions.act_window_close"}

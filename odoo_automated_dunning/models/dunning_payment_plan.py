@@ -1,0 +1,613 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+
+from .. import core
+
+PLAN_STATES = [
+    ("draft", "Draft"),
+    ("proposed", "Proposed"),
+    ("active", "Active"),
+    ("completed", "Completed"),
+    ("defaulted", "Defaulted"),
+    ("cancelled", "Cancelled"),
+]
+FREQUENCY_SELECTION = [
+    ("weekly", "Weekly"),
+    ("biweekly", "Every Two Weeks"),
+    ("monthly", "Monthly"),
+]
+# Plans that still hold their invoices: an invoice belongs to at most one of them.
+OPEN_STATES = ("draft", "proposed", "active")
+
+
+class DunningPaymentPlan(models.Model):
+    _name = "dunning.payment.plan"
+    _description = "Installment Payment Plan"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one("res.currency", required=True)
+    policy_id = fields.Many2one(
+        "dunning.policy",
+        help="Sets the customer's portal limits, the grace days and the plan's email templates.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        help="Approves requests, and is told when the plan defaults.",
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "dunning_payment_plan_move_rel",
+        "plan_id",
+        "move_id",
+        string="Invoices",
+        required=True,
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    state = fields.Selection(PLAN_STATES, required=True, default="draft", index=True, copy=False)
+    amount_total = fields.Monetary(
+        string="Total",
+        required=True,
+        help="What the plan spreads: the invoices' open amount when it was made.",
+    )
+    down_payment = fields.Monetary()
+    installment_count = fields.Integer(string="Installments", required=True, default=3)
+    frequency = fields.Selection(FREQUENCY_SELECTION, required=True, default="monthly")
+    first_due_date = fields.Date(required=True, default=fields.Date.context_today)
+    grace_days = fields.Integer(
+        default=5,
+        help="Days an installment may stay unpaid after its due date before the "
+        "plan defaults and regular dunning resumes.",
+    )
+    installment_ids = fields.One2many(
+        "dunning.payment.plan.installment", "plan_id", string="Schedule", readonly=True
+    )
+    amount_paid = fields.Monetary(
+        string="Paid",
+        compute="_compute_amount_paid",
+        store=True,
+        help="Payments reconciled with the covered invoices since the plan was made.",
+    )
+    amount_residual = fields.Monetary(
+        string="Left to Pay", compute="_compute_amount_paid", store=True
+    )
+    next_installment_id = fields.Many2one(
+        "dunning.payment.plan.installment", compute="_compute_next_installment"
+    )
+    next_due_date = fields.Date(compute="_compute_next_installment")
+    next_amount = fields.Monetary(compute="_compute_next_installment")
+    requested_in_portal = fields.Boolean(readonly=True, copy=False)
+    approval_reason = fields.Text(
+        readonly=True, copy=False, help="Why the customer's request exceeds the policy's limits."
+    )
+    accepted_name = fields.Char(string="Accepted By", readonly=True, copy=False)
+    accepted_on = fields.Datetime(readonly=True, copy=False)
+    accepted_ip = fields.Char(string="Accepted From (IP)", readonly=True, copy=False)
+    defaulted_on = fields.Date(readonly=True, copy=False)
+
+    _installment_count_positive = models.Constraint(
+        "CHECK (installment_count > 0)",
+        "A plan needs at least one installment; set the number of installments to 1 or more.",
+    )
+    _grace_days_positive = models.Constraint(
+        "CHECK (grace_days >= 0)", "The grace days of a plan cannot be negative; set 0 or more."
+    )
+
+    @api.depends("amount_total", "invoice_ids.amount_residual", "state")
+    def _compute_amount_paid(self):
+        for plan in self:
+            left = sum(plan.invoice_ids.mapped("amount_residual"))
+            paid = plan.currency_id.round(max(plan.amount_total - left, 0.0))
+            plan.amount_paid = paid
+            plan.amount_residual = plan.currency_id.round(max(plan.amount_total - paid, 0.0))
+
+    @api.depends("installment_ids.amount_residual", "installment_ids.due_date")
+    def _compute_next_installment(self):
+        for plan in self:
+            installment = plan.installment_ids.filtered(lambda i: i.state != "paid").sorted(
+                lambda i: (i.due_date, i.sequence)
+            )[:1]
+            plan.next_installment_id = installment
+            plan.next_due_date = installment.due_date
+            plan.next_amount = installment.amount_residual
+
+    def _compute_access_url(self):
+        for plan in self:
+            plan.access_url = f"/my/dunning/plan/{plan.id}"
+
+    @api.constrains("invoice_ids", "partner_id", "currency_id", "company_id", "state")
+    def _check_invoices(self):
+        for plan in self:
+            moves = plan.invoice_ids
+            wrong = moves.filtered(
+                lambda m, plan=plan: (
+                    m.commercial_partner_id != plan.partner_id
+                    or m.company_id != plan.company_id
+                    or m.currency_id != plan.currency_id
+                    or m.move_type != "out_invoice"
+                    or m.state != "posted"
+                )
+            )
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(plan)s can only cover posted customer invoices of %(partner)s in "
+                        "%(currency)s and company %(company)s; remove %(moves)s.",
+                        plan=plan.name,
+                        partner=plan.partner_id.display_name,
+                        currency=plan.currency_id.name,
+                        company=plan.company_id.name,
+                        moves=", ".join(wrong.mapped("display_name")),
+                    )
+                )
+        open_plans = self.filtered(lambda p: p.state in OPEN_STATES)
+        if not open_plans:
+            return
+        clashes = self.search(
+            [
+                ("id", "not in", open_plans.ids),
+                ("state", "in", OPEN_STATES),
+                ("invoice_ids", "in", open_plans.invoice_ids.ids),
+            ]
+        )
+        for other in clashes:
+            shared = other.invoice_ids & open_plans.invoice_ids
+            raise ValidationError(
+                self.env._(
+                    "%(moves)s already belong to plan %(plan)s; cancel that plan first or "
+                    "leave them out.",
+                    moves=", ".join(shared.mapped("display_name")),
+                    plan=other.name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("dunning.payment.plan") or "/"
+        plans = super().create(vals_list)
+        plans._build_installments()
+        return plans
+
+    def write(self, vals):
+        terms = {"amount_total", "down_payment", "installment_count", "frequency", "first_due_date"}
+        if terms & set(vals) and self.filtered(lambda p: p.state not in ("draft", "proposed")):
+            raise UserError(
+                self.env._(
+                    "The terms of an accepted plan cannot change; cancel it and make a new one."
+                )
+            )
+        result = super().write(vals)
+        if terms & set(vals):
+            self._build_installments()
+        return result
+
+    # Actions -------------------------------------------------------------------------------
+
+    def action_propose(self):
+        """Send the schedule to the customer, who accepts it in the portal."""
+        for plan in self:
+            plan._require_state("draft")
+            plan._change_state("proposed", self.env._("Proposed to the customer."))
+        self._notify_customer("proposal")
+        return True
+
+    def action_activate(self):
+        """The customer agreed (by phone, in writing): the plan starts now."""
+        for plan in self:
+            plan._require_state("draft", "proposed")
+            plan._change_state(
+                "active", self.env._("Activated by %(user)s.", user=self.env.user.name)
+            )
+        return True
+
+    def action_approve(self):
+        """Approve a customer's request that went beyond the policy's limits."""
+        if not self.env.user.has_group("odoo_automated_dunning.group_dunning_user"):
+            raise UserError(self.env._("Only Dunning users can approve plan requests."))
+        for plan in self:
+            plan._require_state("draft")
+            plan.activity_ids.filtered(lambda a: a.user_id == self.env.user).action_feedback(
+                feedback=self.env._("Approved")
+            )
+            plan._change_state(
+                "active", self.env._("Request approved by %(user)s.", user=self.env.user.name)
+            )
+        self._notify_customer("proposal")
+        return True
+
+    def action_cancel(self):
+        for plan in self:
+            plan._require_state("draft", "proposed", "active")
+            plan._change_state("cancelled", self.env._("Cancelled: regular dunning resumes."))
+        return True
+
+    def action_open_invoices(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoices"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.invoice_ids.ids)],
+        }
+
+    def action_accept_portal(self, name, ip_address):
+        """The customer accepts a proposed plan in the portal, on record with name and IP."""
+        self.ensure_one()
+        if self.state != "proposed":
+            raise UserError(
+                self.env._("Plan %(plan)s is not waiting for your acceptance.", plan=self.name)
+            )
+        if not (name or "").strip():
+            raise UserError(self.env._("Type your name to accept plan %(plan)s.", plan=self.name))
+        self.write(
+            {
+                "accepted_name": name.strip(),
+                "accepted_on": fields.Datetime.now(),
+                "accepted_ip": ip_address,
+            }
+        )
+        self._change_state(
+            "active",
+            self.env._(
+                "Accepted in the portal by %(name)s from %(ip)s.", name=name.strip(), ip=ip_address
+            ),
+        )
+        return True
+
+    # Business ------------------------------------------------------------------------------
+
+    def _require_state(self, *states):
+        self.ensure_one()
+        if self.state not in states:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Plan %(plan)s is %(state)s; this needs it %(wanted)s.",
+                    plan=self.name,
+                    state=labels[self.state],
+                    wanted=" / ".join(labels[s] for s in states),
+                )
+            )
+
+    def _change_state(self, state, note):
+        """Every state change is written to the plan's chatter with its reason."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for plan in self:
+            before = plan.state
+            plan.state = state
+            plan.message_post(
+                body=Markup("%s &rarr; %s: %s") % (labels[before], labels[state], note),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _build_installments(self):
+        """Replace the schedule of draft or proposed plans by one built from their terms."""
+        for plan in self.filtered(lambda p: p.state in ("draft", "proposed")):
+            digits = plan.currency_id.decimal_places
+            problems = core.schedule_problems(
+                plan.amount_total, plan.down_payment, plan.installment_count, plan.frequency, digits
+            )
+            if problems:
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(plan)s: %(problems)s", plan=plan.name, problems=" ".join(problems)
+                    )
+                )
+            schedule = core.build_schedule(
+                plan.amount_total,
+                plan.down_payment,
+                plan.installment_count,
+                plan.frequency,
+                plan.first_due_date,
+                digits,
+            )
+            plan.installment_ids = [Command.clear()] + [
+                Command.create(
+                    {
+                        "sequence": index,
+                        "due_date": item.due_date,
+                        "amount": item.amount,
+                        "down_payment": item.down_payment,
+                    }
+                )
+                for index, item in enumerate(schedule, start=1)
+            ]
+
+    @api.model
+    def _policy_for(self, partner, company):
+        """The customer's own policy, else the company's first policy."""
+        partner = partner.with_company(company)
+        return partner.dunning_policy_id or self.env["dunning.policy"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+
+    @api.model
+    def _prepare_from_invoices(self, invoices, **terms):
+        """Create values for a plan over ``invoices`` (one customer, company and currency)."""
+        if not invoices:
+            raise UserError(self.env._("Select the open invoices the plan should cover."))
+        partners, companies = invoices.commercial_partner_id, invoices.company_id
+        currencies = invoices.currency_id
+        if len(partners) > 1 or len(companies) > 1 or len(currencies) > 1:
+            raise UserError(
+                self.env._(
+                    "A plan covers the invoices of one customer, in one company and one "
+                    "currency; %(moves)s mix them.",
+                    moves=", ".join(invoices.mapped("display_name")),
+                )
+            )
+        policy = self._policy_for(partners, companies)
+        vals = {
+            "partner_id": partners.id,
+            "company_id": companies.id,
+            "currency_id": currencies.id,
+            "policy_id": policy.id,
+            "grace_days": policy.plan_grace_days if policy else 5,
+            "invoice_ids": [Command.set(invoices.ids)],
+            "amount_total": currencies.round(sum(invoices.mapped("amount_residual"))),
+            "user_id": (
+                partners.with_company(companies).dunning_responsible_id
+                or policy.responsible_id
+                or self.env.user
+            ).id,
+        }
+        vals.update(terms)
+        return vals
+
+    def _portal_limits(self, partner, total, down_payment, count):
+        """Why a customer's own request needs approval (empty: approved at once)."""
+        policy = self._policy_for(partner, self.env.company)
+        if not policy:
+            return [self.env._("No dunning policy sets portal limits.")]
+        allowed = not policy.plan_portal_category_ids or bool(
+            partner.category_id & policy.plan_portal_category_ids
+        )
+        limits = core.PortalLimits(
+            allowed=allowed,
+            max_installments=policy.plan_portal_max_installments,
+            min_installment=policy.plan_portal_min_installment,
+            max_total=policy.plan_portal_max_total,
+        )
+        return core.request_problems(limits, total, down_payment, count)
+
+    @api.model
+    def _portal_request(self, invoices, installment_count, frequency, name, ip_address):
+        """A customer asks for a plan in the portal: within the policy's limits it starts at
+        once, with the customer's acceptance on record; beyond them it waits for approval."""
+        vals = self._prepare_from_invoices(
+            invoices,
+            installment_count=installment_count,
+            frequency=frequency,
+            first_due_date=fields.Date.context_today(self),
+            requested_in_portal=True,
+            accepted_name=(name or "").strip(),
+            accepted_on=fields.Datetime.now(),
+            accepted_ip=ip_address,
+        )
+        if not vals["accepted_name"]:
+            raise UserError(self.env._("Type your name to request a plan."))
+        problems = self.with_company(vals["company_id"])._portal_limits(
+            invoices.commercial_partner_id, vals["amount_total"], 0.0, installment_count
+        )
+        plan = self.create(vals)
+        if problems:
+            plan.approval_reason = "\n".join(problems)
+            plan.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=plan.user_id.id,
+                summary=self.env._("Approve the customer's plan request"),
+                note="\n".join(problems),
+            )
+            plan.message_post(
+                body=self.env._(
+                    "Requested in the portal by %(name)s; waiting for approval: %(why)s",
+                    name=vals["accepted_name"],
+                    why=" ".join(problems),
+                )
+            )
+        else:
+            plan._change_state(
+                "active",
+                self.env._(
+                    "Requested and accepted in the portal by %(name)s from %(ip)s, within the "
+                    "policy's limits.",
+                    name=vals["accepted_name"],
+                    ip=ip_address,
+                ),
+            )
+        return plan
+
+    def _core_installments(self):
+        self.ensure_one()
+        return [
+            core.Installment(i.due_date, i.amount, i.amount_paid, i.down_payment)
+            for i in self.installment_ids.sorted(lambda i: (i.due_date, i.sequence))
+        ]
+
+    def _cron_check_plans(self):
+        """Complete paid plans, default late ones, then send the installments' reminders."""
+        plans = self.search([("state", "=", "active")])
+        for company, company_plans in plans.grouped("company_id").items():
+            today = self.env["dunning.run"]._today(company)
+            company_plans._check_progress(today)
+            company_plans.filtered(lambda p: p.state == "active")._send_reminders(today)
+        return True
+
+    def _check_progress(self, today):
+        for plan in self:
+            state = core.plan_state(
+                plan._core_installments(), today, plan.grace_days, plan.currency_id.decimal_places
+            )
+            if state == core.plans.COMPLETED:
+                plan._change_state("completed", self.env._("Fully paid."))
+            elif state == core.plans.DEFAULTED:
+                plan.defaulted_on = today
+                plan._change_state(
+                    "defaulted",
+                    self.env._(
+                        "An installment is unpaid %(days)s days after its due date: regular "
+                        "dunning resumes for %(left)s.",
+                        days=plan.grace_days,
+                        left=plan.amount_residual,
+                    ),
+                )
+                plan.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=plan.user_id.id or self.env.user.id,
+                    summary=self.env._("Payment plan defaulted"),
+                    note=self.env._("Call the customer: %(plan)s defaulted.", plan=plan.name),
+                )
+        defaulted = self.filtered(lambda p: p.state == "defaulted" and p.defaulted_on == today)
+        defaulted._notify_customer("default")
+
+    def _send_reminders(self, today):
+        """Before and after each installment's due date, once each, on the policy's days."""
+        todo = self.env["dunning.payment.plan.installment"]
+        events = {}
+        for plan in self:
+            policy = plan.policy_id
+            before = policy.plan_reminder_days_before if policy else 3
+            after = policy.plan_reminder_days_after if policy else 1
+            for installment in plan.installment_ids:
+                sent = frozenset(
+                    kind
+                    for kind, done in (
+                        (core.plans.BEFORE, installment.reminder_before_sent),
+                        (core.plans.AFTER, installment.reminder_after_sent),
+                    )
+                    if done
+                )
+                event = core.reminder_due(
+                    core.Installment(
+                        installment.due_date, installment.amount, installment.amount_paid
+                    ),
+                    today,
+                    before,
+                    after,
+                    sent,
+                    plan.currency_id.decimal_places,
+                )
+                if event:
+                    todo |= installment
+                    events[installment.id] = event
+        for event in (core.plans.BEFORE, core.plans.AFTER):
+            installments = todo.filtered(lambda i, event=event: events[i.id] == event)
+            sent = installments.plan_id._notify_customer(event, installments)
+            flag = "reminder_before_sent" if event == core.plans.BEFORE else "reminder_after_sent"
+            sent.plan_installment_id.write({flag: True})
+
+    def _template(self, event):
+        self.ensure_one()
+        policy = self.policy_id
+        field = {
+            "proposal": "plan_proposal_template_id",
+            core.plans.BEFORE: "plan_reminder_template_id",
+            core.plans.AFTER: "plan_overdue_template_id",
+            "default": "plan_default_template_id",
+        }[event]
+        xmlid = {
+            "proposal": "odoo_automated_dunning.mail_template_plan_proposal",
+            core.plans.BEFORE: "odoo_automated_dunning.mail_template_plan_reminder",
+            core.plans.AFTER: "odoo_automated_dunning.mail_template_plan_overdue",
+            "default": "odoo_automated_dunning.mail_template_plan_default",
+        }[event]
+        return (policy and policy[field]) or self.env.ref(xmlid, raise_if_not_found=False)
+
+    def _notify_customer(self, event, installments=None):
+        """Email the plan's customers through the same checks as every reminder: consent,
+        objection, pauses, disputes, blacklist, frequency caps and contact hours.
+
+        Returns the communications that went out (held-back ones are kept as skipped).
+        """
+        # Reminders are system records: users read them, only the addon writes them.
+        Communication = self.env["dunning.communication"].sudo()
+        sent = Communication
+        for company, plans in self.grouped("company_id").items():
+            run = self.env["dunning.run"].new(
+                {"company_id": company.id, "date": self.env["dunning.run"]._today(company)}
+            )
+            partners = plans.partner_id
+            recipients = run._recipients(partners)
+            customers = {c.id: c for c in run._customer_facts(partners, recipients)}
+            vals_list = []
+            for plan in plans:
+                targets = (
+                    installments.filtered(lambda i, plan=plan: i.plan_id == plan)
+                    if installments
+                    else [None]
+                )
+                reason = self._hold_reason(customers[plan.partner_id.id], plan, run.date)
+                for installment in targets:
+                    vals_list.append(
+                        {
+                            "company_id": company.id,
+                            "date": run.date,
+                            "partner_id": plan.partner_id.id,
+                            "recipient_id": recipients[plan.partner_id.id].id,
+                            "policy_id": plan.policy_id.id,
+                            "channel": "email",
+                            "plan_id": plan.id,
+                            "plan_installment_id": installment.id if installment else False,
+                            "plan_event": event,
+                            "mail_template_id": plan._template(event).id,
+                            "currency_id": plan.currency_id.id,
+                            "amount_total": installment.amount_residual
+                            if installment
+                            else plan.amount_residual,
+                            "state": "skipped" if reason else "draft",
+                            "skip_reason": reason,
+                        }
+                    )
+            communications = Communication.create(vals_list)
+            drafts = communications.filtered(lambda c: c.state == "draft")
+            drafts._send()
+            sent |= drafts.filtered(lambda c: c.state == "sent")
+        return sent
+
+    @api.model
+    def _hold_reason(self, customer, plan, today):
+        """Why the plan's customer may not get an email now, or False."""
+        if customer.objected:
+            return core.SKIP_OBJECTED
+        if customer.pause_until and customer.pause_until >= today:
+            return core.SKIP_PAUSED
+        if any(plan.invoice_ids.mapped("dunning_dispute")):
+            return "disputed"
+        if "email" in customer.reachable_channels:
+            return False
+        if "email" in customer.refused:
+            return core.SKIP_REFUSED
+        if "email" in customer.capped:
+            return core.SKIP_CAPPED
+        return core.SKIP_BLACKLISTED if customer.blacklisted else core.SKIP_NO_EMAIL
+
+    @api.model
+    def _active_invoice_ids(self, moves):
+        """The invoices among ``moves`` that an active plan covers: one query."""
+        if not moves:
+            return set()
+        plans = self.sudo().search(
+            Domain("state", "=", "active") & Domain("invoice_ids", "in", moves.ids)
+        )
+        return set(plans.invoice_ids.ids) & set(moves.ids)

@@ -1,0 +1,62 @@
+from odoo import api, fields, models
+
+from .. import core
+
+
+class DunningPaymentPlanInstallment(models.Model):
+    _name = "dunning.payment.plan.installment"
+    _description = "Payment Plan Installment"
+    _order = "plan_id, due_date, sequence, id"
+
+    plan_id = fields.Many2one(
+        "dunning.payment.plan", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    sequence = fields.Integer(readonly=True)
+    company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="plan_id.partner_id", store=True, index=True)
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    due_date = fields.Date(required=True, readonly=True)
+    amount = fields.Monetary(required=True, readonly=True)
+    down_payment = fields.Boolean(readonly=True)
+    amount_paid = fields.Monetary(
+        string="Paid",
+        compute="_compute_amount_paid",
+        store=True,
+        help="What the plan received, spread over its installments in due-date order.",
+    )
+    amount_residual = fields.Monetary(
+        string="Left to Pay", compute="_compute_state", store=True, aggregator="sum"
+    )
+    state = fields.Selection(
+        [("open", "Open"), ("partial", "Partly Paid"), ("paid", "Paid")],
+        compute="_compute_state",
+        store=True,
+    )
+    reminder_before_sent = fields.Boolean(readonly=True, copy=False)
+    reminder_after_sent = fields.Boolean(readonly=True, copy=False)
+
+    @api.depends("plan_id.amount_paid", "plan_id.installment_ids.amount")
+    def _compute_amount_paid(self):
+        for plan in self.plan_id:
+            installments = plan.installment_ids.sorted(lambda i: (i.due_date, i.sequence, i.id))
+            paid, _extra = core.allocate(
+                installments.mapped("amount"), plan.amount_paid, plan.currency_id.decimal_places
+            )
+            for installment, amount in zip(installments, paid, strict=True):
+                if installment in self:
+                    installment.amount_paid = amount
+        for installment in self.filtered(lambda i: not i.plan_id):
+            installment.amount_paid = 0.0
+
+    @api.depends("amount", "amount_paid")
+    def _compute_state(self):
+        for installment in self:
+            currency = installment.currency_id
+            left = currency.round(installment.amount - installment.amount_paid)
+            installment.amount_residual = max(left, 0.0)
+            if currency.is_zero(installment.amount_residual):
+                installment.state = "paid"
+            elif currency.is_zero(installment.amount_paid):
+                installment.state = "open"
+            else:
+                installment.state = "partial"
