@@ -30,6 +30,7 @@
         "views/menus.xml",
         "report/dunning_delinquency_report_views.xml",
         "report/dunning_effectiveness_report_views.xml",
+        "report/dunning_plan_report_views.xml",
         "views/dunning_partner_behaviour_views.xml",
         "report/dunning_worklist_views.xml",
         "report/dunning_kpi_dashboard_views.xml",

@@ -7,11 +7,14 @@ from dunning_core import (
     ALLOWED,
     OBJECTED,
     REFUSED,
+    CapRule,
     ConsentEntry,
+    Contact,
     ContactWindow,
     FrequencyCap,
     cap_allows,
     consent_state,
+    held_by,
     next_allowed,
 )
 
@@ -117,3 +120,42 @@ def test_cap_counts_a_rolling_window():
     assert cap_allows(MA, calls, now + timedelta(days=1))[0]
     # contacts older than the window do not count
     assert cap_allows(MA, [now - timedelta(days=8), now - timedelta(days=9)], now)[0]
+
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+REG_F = CapRule("Regulation F", "call", count=7, days=7, per_debt=True, quiet_days=7)
+MASSACHUSETTS = CapRule("Massachusetts", None, count=2, days=7, per_debt=True)
+
+
+def _calls(days_ago, debts=frozenset({1}), conversation=False, channel="call"):
+    return [
+        Contact(channel, NOW - timedelta(days=d), frozenset(debts), conversation) for d in days_ago
+    ]
+
+
+def test_regulation_f_allows_seven_calls_per_debt_in_seven_days():
+    six = _calls([1, 1, 2, 3, 4, 5])
+    assert held_by([REG_F], six, NOW, "call", {1}) is None
+    assert held_by([REG_F], six + _calls([6]), NOW, "call", {1}) == REG_F
+    # Calls about another invoice do not count for this one; older than 7 days neither.
+    assert held_by([REG_F], six + _calls([6], {2}), NOW, "call", {1}) is None
+    assert held_by([REG_F], six + _calls([7]), NOW, "call", {1}) is None
+    # The rule is about calls: emails go on.
+    assert held_by([REG_F], six + _calls([6]), NOW, "email", {1}) is None
+
+
+def test_no_call_within_seven_days_after_a_conversation():
+    talked = _calls([6], conversation=True)
+    assert held_by([REG_F], talked, NOW, "call", {1}) == REG_F
+    assert held_by([REG_F], _calls([7], conversation=True), NOW, "call", {1}) is None
+    assert held_by([REG_F], _calls([2], {9}, conversation=True), NOW, "call", {1}) is None
+
+
+def test_massachusetts_two_contacts_per_channel_and_debt_in_seven_days():
+    texts = _calls([1, 3], channel="sms")
+    assert held_by([MASSACHUSETTS], texts, NOW, "sms", {1}) == MASSACHUSETTS
+    assert held_by([MASSACHUSETTS], texts, NOW, "call", {1}) is None
+    assert held_by([MASSACHUSETTS], texts[:1], NOW, "sms", {1}) is None
+    # Without per debt, any contact on the channel counts.
+    company = CapRule("Company", None, count=2, days=7)
+    assert held_by([company], _calls([1, 2], {5}, channel="sms"), NOW, "sms", {1}) == company

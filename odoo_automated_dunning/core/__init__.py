@@ -50,11 +50,17 @@ from .compliance import (  # noqa: F401
     ALLOWED,
     OBJECTED,
     REFUSED,
+    PRESETS,
+    CapRule,
     ConsentEntry,
+    Contact,
     ContactWindow,
     FrequencyCap,
     cap_allows,
     consent_state,
+    PlacedRule,
+    Preset,
+    held_by,
     next_allowed,
 )
 from .plans import (  # noqa: F401

@@ -108,3 +108,126 @@ def cap_allows(
     # Allowed again once enough of the recent contacts have left the rolling window.
     release = recent[len(recent) - cap.count] + timedelta(days=cap.days)
     return False, release
+
+
+@dataclass(frozen=True)
+class CapRule:
+    """A frequency rule from the law or the company's policy.
+
+    ``channel`` None applies the rule to each channel on its own. ``per_debt`` counts only
+    the contacts about the same invoice (Regulation F: 7 calls in 7 days per debt).
+    ``quiet_days`` holds the channel back for that many days after a conversation with the
+    customer (Regulation F: no call within 7 days after one).
+    """
+
+    name: str
+    channel: str | None
+    count: int = 0  # 0: no count limit
+    days: int = 7
+    per_debt: bool = False
+    quiet_days: int = 0
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A past contact: when, on which channel, about which invoices, and if it was a
+    conversation (a call that reached the customer)."""
+
+    channel: str
+    when: datetime
+    debts: frozenset[int] = frozenset()
+    conversation: bool = False
+
+
+def held_by(
+    rules: Iterable[CapRule],
+    contacts: Iterable[Contact],
+    now: datetime,
+    channel: str,
+    debts: Iterable[int] = (),
+) -> CapRule | None:
+    """The first rule that holds back a contact on ``channel`` about ``debts`` now, or None."""
+    debts = frozenset(debts)
+    contacts = [c for c in contacts if c.when <= now]
+    for rule in rules:
+        if rule.channel not in (None, channel):
+            continue
+        about = [c for c in contacts if not rule.per_debt or not debts or c.debts & debts]
+        if rule.quiet_days and any(
+            c.conversation and now - timedelta(days=rule.quiet_days) < c.when for c in about
+        ):
+            return rule
+        if rule.count <= 0:
+            continue
+        same_channel = [c for c in about if c.channel == channel]
+        since = now - timedelta(days=rule.days)
+        if rule.per_debt and debts:
+            if any(
+                sum(1 for c in same_channel if debt in c.debts and since < c.when) >= rule.count
+                for debt in debts
+            ):
+                return rule
+        elif sum(1 for c in same_channel if since < c.when) >= rule.count:
+            return rule
+    return None
+
+
+@dataclass(frozen=True)
+class PlacedRule:
+    """A cap rule and where it applies: every customer, a country, or a country's state."""
+
+    rule: CapRule
+    country: str | None = None  # ISO code
+    state: str | None = None  # the state's code within the country
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Starting parameters for a jurisdiction (../shared/COMPLIANCE.md); users adjust them."""
+
+    label: str
+    start: float = 8.0
+    end: float = 21.0
+    weekdays_only: bool = False
+    closed_on_holidays: bool = False
+    retention_months: int = 36
+    rules: tuple[PlacedRule, ...] = ()
+
+
+# 940 CMR 7.04: creditors may contact a Massachusetts debtor at most twice in 7 days per debt.
+MASSACHUSETTS = PlacedRule(
+    CapRule("Massachusetts 940 CMR 7.04: 2 contacts in 7 days per debt", None, 2, 7, True),
+    "US",
+    "MA",
+)
+# 12 CFR 1006.14(b): more than 7 calls in 7 days per debt, or a call within 7 days after a
+# conversation, is presumed harassment.
+REGULATION_F = PlacedRule(
+    CapRule(
+        "Regulation F 1006.14(b): 7 calls in 7 days per debt, none within 7 days after a "
+        "conversation",
+        "call",
+        7,
+        7,
+        True,
+        7,
+    ),
+    "US",
+)
+
+PRESETS = {
+    "us_creditor": Preset("US creditor", 8, 21, rules=(MASSACHUSETTS,), retention_months=84),
+    "us_collector": Preset(
+        "US collector (Regulation F)",
+        8,
+        21,
+        rules=(REGULATION_F, MASSACHUSETTS),
+        retention_months=84,
+    ),
+    "eu_gdpr": Preset("EU (GDPR)", 8, 20, closed_on_holidays=True, retention_months=36),
+    "uk": Preset("United Kingdom", 8, 21, closed_on_holidays=True, retention_months=72),
+    "de": Preset("Germany", 8, 20, True, True, 36),
+    "fr": Preset("France", 8, 20, True, True, 60),
+    "nl": Preset("Netherlands", 8, 20, True, True, 60),
+    "be": Preset("Belgium", 8, 20, True, True, 60),
+}

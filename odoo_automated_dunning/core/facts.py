@@ -89,6 +89,8 @@ class Customer:
     reachable: frozenset[str] | None = None
     # Channels that would reach it but are held back by a frequency cap.
     capped: frozenset[str] = frozenset()
+    # Which rule holds each capped channel back, for the audit trail ("call: Regulation F").
+    held_notes: tuple[str, ...] = ()
     # Channels the customer refused (consent ledger): never used.
     refused: frozenset[str] = frozenset()
     # Objected to processing (GDPR art. 21) on every channel: no reminder at all.

@@ -11,6 +11,7 @@ from . import dunning_promise
 from . import dunning_payment_plan
 from . import dunning_payment_plan_installment
 from . import dunning_consent
+from . import dunning_cap_rule
 from . import res_company
 from . import dunning_contact_window
 from . import dunning_gdpr

@@ -150,6 +150,25 @@ class DunningCommunication(models.Model):
     )
     skip_reason = fields.Selection(SKIP_REASONS, readonly=True, index=True)
     error_message = fields.Text(readonly=True)
+    decision = fields.Selection(
+        [
+            ("sent", "Sent"),
+            ("deferred", "Deferred to Contact Hours"),
+            ("held_back", "Held Back by a Frequency Rule"),
+            ("skipped", "Skipped"),
+            ("failed", "Failed"),
+            ("draft", "Not Sent Yet"),
+        ],
+        compute="_compute_decision",
+        store=True,
+        index=True,
+        help="What the compliance checks decided, for the audit trail.",
+    )
+    decision_note = fields.Char(
+        string="Rule Applied",
+        readonly=True,
+        help="The frequency rules that held channels back for this customer at that moment.",
+    )
     mail_message_id = fields.Many2one("mail.message", readonly=True, index="btree_not_null")
     mail_id = fields.Many2one(
         "mail.mail",
@@ -228,6 +247,18 @@ class DunningCommunication(models.Model):
     def _compute_preferences_url(self):
         for communication in self:
             communication.preferences_url = communication.partner_id._dunning_preferences_url()
+
+    @api.depends("state", "skip_reason", "scheduled_at")
+    def _compute_decision(self):
+        for communication in self:
+            if communication.state == "sent":
+                communication.decision = "deferred" if communication.scheduled_at else "sent"
+            elif communication.state == "skipped":
+                communication.decision = (
+                    "held_back" if communication.skip_reason == "capped" else "skipped"
+                )
+            else:
+                communication.decision = communication.state
 
     @api.depends("plan_id")
     def _compute_plan_url(self):

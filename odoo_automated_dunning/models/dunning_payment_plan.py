@@ -549,7 +549,8 @@ class DunningPaymentPlan(models.Model):
             )
             partners = plans.partner_id
             recipients = run._recipients(partners)
-            customers = {c.id: c for c in run._customer_facts(partners, recipients)}
+            debts = {plan.partner_id.id: set(plan.invoice_ids.ids) for plan in plans}
+            customers = {c.id: c for c in run._customer_facts(partners, recipients, debts)}
             vals_list = []
             for plan in plans:
                 targets = (
@@ -577,6 +578,8 @@ class DunningPaymentPlan(models.Model):
                             else plan.amount_residual,
                             "state": "skipped" if reason else "draft",
                             "skip_reason": reason,
+                            "decision_note": "; ".join(customers[plan.partner_id.id].held_notes)
+                            or False,
                         }
                     )
             communications = Communication.create(vals_list)

@@ -43,6 +43,12 @@ class DunningRun(models.Model):
         readonly=True,
         index=True,
     )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Only These Customers",
+        help="A manual run for a few customers (empty: every customer with overdue invoices). "
+        "It applies the same policies and contact rules as the daily run.",
+    )
     user_id = fields.Many2one("res.users", string="Started by", readonly=True)
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
@@ -217,7 +223,12 @@ class DunningRun(models.Model):
         for company in companies:
             today = self._today(company)
             if not self.search_count(
-                [("company_id", "=", company.id), ("date", "=", today)], limit=1
+                [
+                    ("company_id", "=", company.id),
+                    ("date", "=", today),
+                    ("partner_ids", "=", False),  # a manual run for a few customers is not it
+                ],
+                limit=1,
             ):
                 self.create({"company_id": company.id, "date": today}).write(
                     {"state": "running", "started_at": fields.Datetime.now()}
@@ -262,6 +273,8 @@ class DunningRun(models.Model):
         domain = self._open_lines_domain() & Domain(
             [("date_maturity", "<", self.date), ("partner_id.id", ">", self.cursor_partner_id)]
         )
+        if self.partner_ids:
+            domain &= Domain("partner_id", "in", self.partner_ids.commercial_partner_id.ids)
         groups = self.env["account.move.line"]._read_group(domain, ["partner_id"])
         return sorted(partner.id for (partner,) in groups if partner)
 
@@ -322,7 +335,10 @@ class DunningRun(models.Model):
             partners = self.env["res.partner"].browse(batch).with_company(self.company_id)
             recipients = self._recipients(partners)
             invoices = self._invoice_facts(Domain("partner_id", "in", batch))
-            customers = self._customer_facts(partners, recipients)
+            debts = defaultdict(set)
+            for invoice in invoices:
+                debts[invoice.customer_id].add(invoice.id)
+            customers = self._customer_facts(partners, recipients, debts)
             policy_facts = self._policy_facts(policies, [inv.id for inv in invoices])
             plan = core.plan_run(customers, invoices, policy_facts, self.date, precision=precision)
             yield plan, recipients
@@ -434,7 +450,7 @@ class DunningRun(models.Model):
                 broken.update(promise.move_ids.ids)
         return promised_until, broken
 
-    def _customer_facts(self, partners, recipients):
+    def _customer_facts(self, partners, recipients, debts=None):
         """Customers with their net balance and their recipient's blacklist state, set-wise."""
         partners.fetch(
             [
@@ -473,7 +489,7 @@ class DunningRun(models.Model):
             pid: email_normalize(recipient.email or "") for pid, recipient in recipients.items()
         }
         consents = partners._dunning_consent_states()
-        capped = self._capped_channels(partners)
+        capped, held_notes = self._capped_channels(partners, debts)
         blacklisted = set(
             self.env["mail.blacklist"]
             .sudo()
@@ -497,6 +513,7 @@ class DunningRun(models.Model):
                 - self._refused_channels(consents[partner.id])
                 - capped[partner.id],
                 capped=capped[partner.id],
+                held_notes=held_notes[partner.id],
                 refused=self._refused_channels(consents[partner.id]),
                 objected=all(state == core.OBJECTED for state in consents[partner.id].values()),
             )
@@ -512,33 +529,75 @@ class DunningRun(models.Model):
             if state in (core.REFUSED, core.OBJECTED)
         )
 
-    def _capped_channels(self, partners):
-        """{customer id: channels held back by the company's frequency cap}, one read."""
+    def _capped_channels(self, partners, debts=None):
+        """({customer id: channels held back}, {customer id: the rules that hold them}).
+
+        The company's cap and its frequency rules (per channel, per debt, quiet days after a
+        conversation) against the reminders sent before, read in one query. ``debts`` are the
+        invoices each customer would be reminded of, for the rules that count per debt.
+        """
         company = self.company_id
-        result = defaultdict(frozenset)
-        if company.dunning_cap_count <= 0:
-            return result
-        since = fields.Date.subtract(self.date, days=company.dunning_cap_days)
+        capped, notes = defaultdict(frozenset), defaultdict(tuple)
+        rules = {partner.id: company._dunning_cap_rules(partner) for partner in partners}
+        horizon = max(
+            (max(rule.days, rule.quiet_days) for found in rules.values() for rule in found),
+            default=0,
+        )
+        if not horizon:
+            return capped, notes
+        since = fields.Date.subtract(self.date, days=horizon)
         history = defaultdict(list)
-        for record in self.env["dunning.communication"].search_read(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", partners.ids),
-                ("state", "=", "sent"),
-                ("date", ">", since),
-                ("date", "<=", self.date),
-            ],
-            ["partner_id", "channel", "date"],
-        ):
-            history[record["partner_id"][0], record["channel"]].append(
-                datetime.combine(record["date"], time(), tzinfo=pytz.utc)
+        # A call task of an earlier date may have become a conversation since.
+        recent = Domain("date", ">", since) | Domain("call_date", ">", since)
+        sent = self.env["dunning.communication"].search(
+            Domain(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", partners.ids),
+                    ("state", "=", "sent"),
+                    ("date", "<=", self.date),
+                ]
             )
-        now = datetime.combine(self.date, time(), tzinfo=pytz.utc)
-        for (partner_id, channel), contacts in history.items():
-            cap = core.FrequencyCap(channel, company.dunning_cap_count, company.dunning_cap_days)
-            if not core.cap_allows(cap, contacts, now)[0]:
-                result[partner_id] |= {channel}
-        return result
+            & recent
+        )
+        sent.fetch(["partner_id", "channel", "date", "call_outcome", "call_date"])
+        moves_of = defaultdict(set)
+        for line in sent.line_ids:
+            moves_of[line.communication_id.id].add(line.move_id.id)
+        for communication in sent:
+            conversation = communication.channel == "call" and communication.call_outcome in (
+                "reached",
+                "promise",
+                "dispute",
+            )
+            when = communication.call_date if conversation and communication.call_date else None
+            history[communication.partner_id.id].append(
+                core.Contact(
+                    communication.channel,
+                    when.replace(tzinfo=pytz.utc)
+                    if when
+                    else datetime.combine(communication.date, time(), tzinfo=pytz.utc),
+                    frozenset(moves_of[communication.id])
+                    | frozenset(communication.plan_id.invoice_ids.ids),
+                    conversation,
+                )
+            )
+        now = datetime.combine(self.date, time(23, 59), tzinfo=pytz.utc)
+        for partner in partners:
+            held, why = set(), []
+            for channel in core.CHANNELS:
+                rule = core.held_by(
+                    rules[partner.id],
+                    history[partner.id],
+                    now,
+                    channel,
+                    (debts or {}).get(partner.id, ()),
+                )
+                if rule:
+                    held.add(channel)
+                    why.append(f"{channel}: {rule.name}")
+            capped[partner.id], notes[partner.id] = frozenset(held), tuple(why)
+        return capped, notes
 
     @api.model
     def _reachable(self, partner, recipient, email_ok):
@@ -684,6 +743,7 @@ class DunningRun(models.Model):
             "primary": primary,
             "state": "draft" if decision.action == "send" else "skipped",
             "skip_reason": decision.skip_reason,
+            "decision_note": "; ".join(decision.customer.held_notes) or False,
             "currency_id": currency_id,
             "amount_total": total,
             "amount_company": sum(line.invoice.residual_company for line in lines),

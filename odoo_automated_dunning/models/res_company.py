@@ -3,7 +3,9 @@ import functools
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from .. import core
 
 try:  # optional: public holidays as closed days need the maintained `holidays` package
     import holidays
@@ -53,6 +55,15 @@ class ResCompany(models.Model):
         "(e.g. 2 in 7 days for Massachusetts); 0: no cap.",
     )
     dunning_cap_days = fields.Integer(string="Within Days", default=7)
+    dunning_cap_rule_ids = fields.One2many(
+        "dunning.cap.rule", "company_id", string="Contact Frequency Rules"
+    )
+    dunning_preset = fields.Selection(
+        [(key, preset.label) for key, preset in core.PRESETS.items()],
+        string="Legal Preset",
+        help="Sets the contact hours, closed days, retention and frequency rules from the rules "
+        "of a jurisdiction; adjust them afterwards as your counsel advises.",
+    )
     dunning_retention_months = fields.Integer(
         string="Keep Reminder Texts (months)",
         default=36,
@@ -137,6 +148,73 @@ class ResCompany(models.Model):
             if window.country_id == country:
                 return window.start, window.end, window.weekdays_only
         return self.dunning_window_start, self.dunning_window_end, self.dunning_weekdays_only
+
+    def action_dunning_apply_preset(self):
+        """Write the preset's parameters and replace the rules an earlier preset created;
+        rules a user added stay."""
+        for company in self:
+            if not company.dunning_preset:
+                raise UserError(
+                    self.env._("%(company)s: choose a legal preset first.", company=company.name)
+                )
+            preset = core.PRESETS[company.dunning_preset]
+            Rule = self.env["dunning.cap.rule"].with_context(active_test=False)
+            Rule.search([("company_id", "=", company.id), ("preset", "!=", False)]).unlink()
+            rules = []
+            for placed in preset.rules:
+                country = self.env["res.country"].search([("code", "=", placed.country)], limit=1)
+                state = self.env["res.country.state"].search(
+                    [("country_id", "=", country.id), ("code", "=", placed.state)], limit=1
+                )
+                rules.append(
+                    {
+                        "company_id": company.id,
+                        "name": placed.rule.name,
+                        "channel": placed.rule.channel or False,
+                        "count": placed.rule.count,
+                        "days": placed.rule.days,
+                        "per_debt": placed.rule.per_debt,
+                        "quiet_days": placed.rule.quiet_days,
+                        "country_id": country.id,
+                        "state_id": state.id if placed.state else False,
+                        "preset": company.dunning_preset,
+                    }
+                )
+            company.write(
+                {
+                    "dunning_window_start": preset.start,
+                    "dunning_window_end": preset.end,
+                    "dunning_weekdays_only": preset.weekdays_only,
+                    "dunning_closed_on_holidays": preset.closed_on_holidays,
+                    "dunning_retention_months": preset.retention_months,
+                }
+            )
+            Rule.create(rules)
+        return True
+
+    def _dunning_cap_rules(self, partner):
+        """The frequency rules for a customer: the general cap, then the placed rules."""
+        self.ensure_one()
+        rules = []
+        if self.dunning_cap_count > 0:
+            rules.append(
+                core.CapRule(
+                    self.env._(
+                        "Company cap: %(count)s per channel in %(days)s days",
+                        count=self.dunning_cap_count,
+                        days=self.dunning_cap_days,
+                    ),
+                    None,
+                    self.dunning_cap_count,
+                    self.dunning_cap_days,
+                )
+            )
+        rules += [
+            rule._core()
+            for rule in self.dunning_cap_rule_ids.sorted("sequence")
+            if rule._applies_to(partner)
+        ]
+        return rules
 
     def _dunning_closed_days(self, country_code, state_code, year):
         """Public holidays of the country (and state) for the year and the next one."""

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tools import consteq, hmac
 
 from ..core import TONES, ConsentEntry, consent_state
@@ -281,6 +282,25 @@ class ResPartner(models.Model):
         """Enough of a postal address for a letter to arrive."""
         self.ensure_one()
         return bool(self.street and self.city and self.country_id)
+
+    def action_dunning_send_now(self):
+        """Remind these customers now: a run limited to them, through every policy and contact
+        rule of the daily run (consent, contact hours, caps, pauses, disputes, plans)."""
+        company = self.env.company
+        run = self.env["dunning.run"].create(
+            {
+                "company_id": company.id,
+                "date": self.env["dunning.run"]._today(company),
+                "partner_ids": [Command.set(self.commercial_partner_id.ids)],
+            }
+        )
+        run.action_run()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "dunning.run",
+            "res_id": run.id,
+            "view_mode": "form",
+        }
 
     def action_dunning_print_statement(self):
         self.ensure_one()

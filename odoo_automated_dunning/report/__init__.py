@@ -3,3 +3,4 @@ from . import dunning_effectiveness_report
 from . import dunning_worklist
 from . import dunning_kpi_dashboard
 from . import dunning_statement_report
+from . import dunning_plan_report

@@ -198,3 +198,120 @@ class TestDunningCompliance(DunningCommon):
         self.assertEqual(scheduled[self.other_customer], datetime(2025, 6, 30, 6, 0), "08:00 Paris")
         with self.assertRaisesRegex(ValidationError, "Contact hours for Belgium must start"):
             self.env.company.dunning_contact_window_ids.end = 7.0
+
+
+@freeze_time("2025-06-30 12:00:00")
+@tagged("post_install", "-at_install")
+class TestDunningContactRules(DunningCommon):
+    """Legal presets, frequency rules per debt and after a conversation, and the manual path."""
+
+    def test_presets_set_the_rules_of_a_jurisdiction_and_keep_the_users_own(self):
+        company = self.env.company
+        own = self.env["dunning.cap.rule"].create(
+            {"name": "Our own: one letter a week", "channel": "letter", "count": 1, "days": 7}
+        )
+        company.dunning_preset = "us_collector"
+        company.action_dunning_apply_preset()
+        self.assertEqual((company.dunning_window_start, company.dunning_window_end), (8.0, 21.0))
+        reg_f = company.dunning_cap_rule_ids.filtered(lambda r: "Regulation F" in r.name)
+        self.assertEqual(
+            (reg_f.channel, reg_f.count, reg_f.days, reg_f.per_debt, reg_f.quiet_days),
+            ("call", 7, 7, True, 7),
+        )
+        self.assertEqual(reg_f.country_id, self.env.ref("base.us"))
+        massachusetts = company.dunning_cap_rule_ids.filtered(lambda r: "Massachusetts" in r.name)
+        self.assertEqual(massachusetts.state_id, self.env.ref("base.state_us_34"))
+        company.dunning_preset = "de"
+        company.action_dunning_apply_preset()
+        self.assertEqual(company.dunning_cap_rule_ids, own, "the preset's rules go, ours stay")
+        self.assertTrue(company.dunning_weekdays_only)
+        self.assertTrue(company.dunning_closed_on_holidays)
+        self.assertEqual(company.dunning_window_end, 20.0)
+        company.dunning_preset = False
+        with self.assertRaises(UserError):
+            company.action_dunning_apply_preset()
+
+    def _call_level(self):
+        for level in (self.level1, self.level2):
+            level.channel_ids = [Command.clear(), Command.create({"channel": "call"})]
+        self.customer.write({"phone": "+1 617 555 0100", "country_id": self.env.ref("base.us").id})
+
+    def test_regulation_f_no_call_within_seven_days_after_a_conversation(self):
+        self.env.company.dunning_preset = "us_collector"
+        self.env.company.action_dunning_apply_preset()
+        self.env.company.write({"dunning_window_start": 0.0, "dunning_window_end": 24.0})
+        self._call_level()
+        self._invoice(self.customer, 100.0, "2025-06-01")
+        call = self._run("2025-06-20").communication_ids
+        self.assertEqual(call.channel, "call")
+        wizard = self.env["dunning.call.outcome.wizard"].browse(
+            call.action_call_outcome()["res_id"]
+        )
+        wizard.write({"outcome": "reached", "note": "Talked to AP, will check."})
+        with freeze_time("2025-06-25 12:00:00"):
+            wizard.action_confirm()
+
+        held = self._run("2025-06-30").communication_ids  # level 2 due, 5 days after talking
+        self.assertEqual((held.decision, held.skip_reason), ("held_back", "capped"))
+        self.assertIn("call: Regulation F", held.decision_note)
+        self.assertEqual(
+            self.env["dunning.communication"].search([("decision", "=", "held_back")]), held
+        )
+        with freeze_time("2025-07-03 12:00:00"):
+            self.assertEqual(self._run("2025-07-03").communication_ids.state, "sent")
+
+    def test_massachusetts_two_contacts_in_seven_days_per_debt(self):
+        self.env.company.dunning_preset = "us_creditor"
+        self.env.company.action_dunning_apply_preset()
+        self.env.company.write({"dunning_window_start": 0.0, "dunning_window_end": 24.0})
+        self.level1.write({"delay": 1})
+        self.level2.write({"delay": 2, "delay_unit": "day", "minimum_gap_days": 0})
+        self.level3.write({"delay": 3, "delay_unit": "day", "minimum_gap_days": 0})
+        us = self.env.ref("base.us")
+        self.customer.write({"country_id": us.id, "state_id": self.env.ref("base.state_us_34").id})
+        self.other_customer.write(
+            {"country_id": us.id, "state_id": self.env.ref("base.state_us_5").id}
+        )
+        for partner in (self.customer, self.other_customer):
+            self._invoice(partner, 100.0, "2025-06-01")
+        self._run("2025-06-02")
+        self._run("2025-06-03")
+        third = self._run("2025-06-04")
+        decisions = {c.partner_id: c for c in third.communication_ids}
+        self.assertEqual(decisions[self.customer].decision, "held_back")
+        self.assertIn("Massachusetts", decisions[self.customer].decision_note)
+        self.assertEqual(decisions[self.other_customer].decision, "sent", "California: no cap")
+        # A week after the first of the two, the Massachusetts customer gets its third level.
+        self.assertEqual(self._run("2025-06-10").communication_ids.decision, "sent")
+
+    def test_a_manual_send_obeys_refusal_pause_dispute_and_contact_hours(self):
+        invoice = self._invoice(self.customer, 100.0, "2025-06-01")
+        self.env["dunning.consent"].create(
+            {"partner_id": self.customer.id, "channel": "email", "status": "refused"}
+        )
+        run = self.env["dunning.run"].browse(self.customer.action_dunning_send_now()["res_id"])
+        self.assertEqual(run.partner_ids, self.customer)
+        self.assertEqual(run.communication_ids.skip_reason, "refused")
+        self.assertFalse(self._mails_to(self.customer))
+
+        self.env["dunning.consent"].create(
+            {"partner_id": self.customer.id, "channel": "email", "status": "allowed"}
+        )
+        self.customer.dunning_pause_until = "2025-07-15"
+        run = self.env["dunning.run"].browse(self.customer.action_dunning_send_now()["res_id"])
+        self.assertEqual(run.communication_ids.skip_reason, "paused")
+
+        self.customer.dunning_pause_until = False
+        invoice.dunning_dispute = True
+        run = self.env["dunning.run"].browse(self.customer.action_dunning_send_now()["res_id"])
+        self.assertFalse(run.communication_ids, "a disputed invoice is never dunned")
+        self.assertEqual(run.excluded_count, 1)
+
+        invoice.dunning_dispute = False
+        self.env.company.write({"dunning_window_start": 8.0, "dunning_window_end": 12.0})
+        self.customer.tz = "Europe/Brussels"  # 14:00 there: after the window
+        self._invoice(self.other_customer, 100.0, "2025-06-01")
+        run = self.env["dunning.run"].browse(self.customer.action_dunning_send_now()["res_id"])
+        self.assertEqual(run.communication_ids.partner_id, self.customer, "only this customer")
+        self.assertEqual(run.communication_ids.decision, "deferred")
+        self.assertEqual(run.communication_ids.mail_id.scheduled_date, datetime(2025, 7, 1, 6, 0))

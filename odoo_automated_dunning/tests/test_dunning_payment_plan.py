@@ -222,3 +222,55 @@ class TestDunningPaymentPlan(DunningCommon):
         plan.action_cancel()
         self.assertEqual(plan.state, "cancelled")
         self.assertTrue(self._run("2026-03-03").communication_ids)
+
+    def test_plan_analysis_figures_on_a_hand_built_book(self):
+        """Completed 300 (all paid), defaulted 1000 (250 paid), active 500 (100 paid), draft."""
+        Plan = self.env["dunning.payment.plan"]
+        third = self._customer("Initech", "ap@initech.example.com")
+
+        def plan(invoice):
+            created = Plan.create(
+                Plan._prepare_from_invoices(
+                    invoice, installment_count=2, first_due_date="2026-03-10"
+                )
+            )
+            created.action_activate()
+            return created
+
+        completed = plan(self._invoice(self.other_customer, 300.0, "2026-01-10"))
+        defaulted = plan(self.inv_a | self.inv_b)
+        active_invoice = self._invoice(third, 500.0, "2026-01-10")
+        active = plan(active_invoice)
+        Plan.create(Plan._prepare_from_invoices(self._invoice(third, 80.0, "2026-01-11")))
+        self._pay(completed.invoice_ids)
+        self._pay(self.inv_a, amount=250.0)
+        self._pay(active_invoice, amount=100.0)
+        # 16 March: the defaulted plan's first installment (500) is 6 days late, past 5 grace
+        # days; the active plan's first installment (250) is only 100 paid, so move it on.
+        active.grace_days = 30
+        with freeze_time("2026-03-16"):
+            self._cron()
+        self.assertEqual(
+            (completed.state, defaulted.state, active.state), ("completed", "defaulted", "active")
+        )
+        Report = self.env["dunning.plan.report"]
+        [totals] = Report._read_group(
+            [],
+            aggregates=[
+                "plan_count:sum",
+                "amount_total:sum",
+                "amount_paid:sum",
+                "amount_defaulted:sum",
+                "default_rate:avg",
+            ],
+        )
+        self.assertEqual(list(totals), [3, 1800.0, 650.0, 750.0, 50.0])
+        by_state = {
+            state: (count, paid)
+            for state, count, paid in Report._read_group(
+                [], ["state"], ["plan_count:sum", "amount_paid:sum"]
+            )
+        }
+        self.assertEqual(
+            by_state, {"completed": (1, 300.0), "defaulted": (1, 250.0), "active": (1, 100.0)}
+        )
