@@ -171,6 +171,44 @@ class TestDunningPortalAccess(DunningPortalCommon):
         self.assertEqual(plan.accepted_name, "Jane Buyer")
         self.assertIn("message=active", response.url)
 
+    def test_the_next_installment_is_paid_through_a_provider_and_fills_the_plan(self):
+        plan = self._own_plan("active")
+        installment = plan.next_installment_id
+        self.assertEqual(installment.amount, 250.0)
+        self.authenticate("jane", "jane")
+        page = self.url_open(f"/my/dunning/plan/{plan.id}/pay")
+        self.assertIn("250.00", page.text)
+        self.assertIn(f"/my/dunning/transaction/{self.customer.id}/plan{plan.id}", page.text)
+        response = self.url_open(
+            f"/my/dunning/transaction/{self.customer.id}/plan{plan.id}",
+            data=json.dumps(
+                {
+                    "params": {
+                        "access_token": self.customer._dunning_portal_token(),
+                        "provider_id": self.env.ref("payment.payment_provider_demo").id,
+                        "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                        "token_id": None,
+                        # What the browser says is ignored: the server computes the amount.
+                        "amount": 1.0,
+                        "flow": "direct",
+                        "tokenization_requested": False,
+                        "landing_route": "/my/dunning",
+                        "is_validation": False,
+                        "payment_reference": "x",
+                    }
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.json()["result"]["amount"], 250.0)
+        transaction = self.inv_old.transaction_ids
+        self.assertEqual(transaction.invoice_ids, self.inv_old | self.inv_new)
+        transaction._set_done()
+        transaction._post_process()
+        self.assertEqual(plan.amount_paid, 250.0)
+        self.assertEqual(installment.state, "paid")
+        self.assertEqual(plan.next_installment_id, plan.installment_ids[1])
+
 
 @tagged("post_install", "-at_install")
 class TestDunningPortalTours(DunningPortalCommon):
