@@ -33,7 +33,7 @@ class DunningPlanReport(models.Model):
         "account.move": ["amount_total", "amount_total_signed"],
     }
 
-    plan_id = fields.Many2one("dunning.payment.plan", string="Plan", readonly=True)
+    plan_id = fields.Many2one("dunning.payment.plan", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible", readonly=True)

@@ -33,6 +33,24 @@ class DunningPortalCommon(DunningCommon, HttpCase):
         cls.other_plan = Plan.create(
             Plan._prepare_from_invoices(cls.other_inv, installment_count=3, first_due_date=today)
         )
+        # Customers pay with Odoo's demo provider (test mode).
+        provider = cls.env.ref("payment.payment_provider_demo").sudo()
+        cls.env["payment.provider"].sudo().search(
+            [("id", "!=", provider.id), ("company_id", "=", cls.env.company.id)]
+        ).write({"state": "disabled"})
+        method = cls.env.ref("payment_demo.payment_method_demo").sudo()
+        method.active = True
+        provider.write(
+            {
+                "state": "test",
+                "is_published": True,
+                "company_id": cls.env.company.id,
+                "payment_method_ids": [Command.set(method.ids)],
+                "journal_id": cls.company_data["default_journal_bank"].id,
+                "allow_tokenization": False,
+                "allow_express_checkout": False,
+            }
+        )
 
     def _csrf(self, url="/my/dunning"):
         """The form token of a page, as the browser would send it back."""
@@ -213,27 +231,6 @@ class TestDunningPortalAccess(DunningPortalCommon):
 @tagged("post_install", "-at_install")
 class TestDunningPortalTours(DunningPortalCommon):
     """The three customer flows, clicked through in a real headless Chromium."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        provider = cls.env.ref("payment.payment_provider_demo").sudo()
-        cls.env["payment.provider"].sudo().search(
-            [("id", "!=", provider.id), ("company_id", "=", cls.env.company.id)]
-        ).write({"state": "disabled"})
-        method = cls.env.ref("payment_demo.payment_method_demo").sudo()
-        method.active = True
-        provider.write(
-            {
-                "state": "test",
-                "is_published": True,
-                "company_id": cls.env.company.id,
-                "payment_method_ids": [Command.set(method.ids)],
-                "journal_id": cls.company_data["default_journal_bank"].id,
-                "allow_tokenization": False,
-                "allow_express_checkout": False,
-            }
-        )
 
     def test_a_customer_pays_an_overdue_invoice_with_the_demo_provider(self):
         self.start_tour("/my/dunning", "dunning_portal_pay", login="jane")
