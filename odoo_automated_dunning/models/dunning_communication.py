@@ -1,13 +1,20 @@
 import base64
+import io
 import logging
 from collections import defaultdict
 from datetime import UTC, time
 
+import lxml.html
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import format_amount
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+from odoo.tools.safe_eval import (
+    safe_eval,
+    time as safe_time,
+)
 
 from ..core import ContactWindow, charges, next_allowed
 from .dunning_level import TONE_SELECTION
@@ -619,8 +626,11 @@ class DunningCommunication(models.Model):
             with self.env.cr.savepoint():
                 self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
         except Exception:  # noqa: BLE001 - e.g. an unpatched wkhtmltopdf cannot split a batch
-            # One wkhtmltopdf job per batch needs wkhtmltopdf with patched Qt (as Odoo
-            # recommends); without it, render each letter on its own rather than fail them all.
+            # Odoo renders a batch as several documents, which only wkhtmltopdf with patched
+            # Qt accepts; else one document for the whole batch, cut by the letters'
+            # references; failing that, each letter on its own rather than fail them all.
+            if self._render_letters_together(report):
+                return self._record_letters(errors)
             _logger.info("Rendering %s letter(s) one by one", len(self))
             for communication in self:
                 try:
@@ -628,6 +638,80 @@ class DunningCommunication(models.Model):
                         self.env["ir.actions.report"]._render_qweb_pdf(report, communication.ids)
                 except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
                     errors[communication.id] = str(error)
+        return self._record_letters(errors)
+
+    def _render_letters_together(self, report):
+        """One wkhtmltopdf call for the batch as one document, cut into one PDF per letter
+        where each letter's reference first appears; False when it cannot be cut safely."""
+        if len(self) < 2:
+            return False
+        Report = self.env["ir.actions.report"].with_context(debug=False)
+        try:
+            with self.env.cr.savepoint():
+                html = Report._render_qweb_html(
+                    report, self.ids, data={"report_type": "pdf", "debug": False}
+                )[0]
+                bodies, html_ids, header, footer, paper = report.with_context(
+                    debug=False
+                )._prepare_html(html, report_model=report.model)
+                if html_ids != self.ids:
+                    return False
+                document = lxml.html.fromstring(bodies[0])
+                target = document.xpath("//body")[0]
+                for body in bodies[1:]:
+                    for node in lxml.html.fromstring(body).xpath("//body")[0]:
+                        node.set("style", f"page-break-before: always; {node.get('style', '')}")
+                        target.append(node)
+                pdf = Report._run_wkhtmltopdf(
+                    [lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")],
+                    report_ref=report,
+                    header=header,
+                    footer=footer,
+                    specific_paperformat_args=paper,
+                )
+                reader = PdfFileReader(io.BytesIO(pdf))
+                texts = ["".join((page.extract_text() or "").split()) for page in reader.pages]
+                starts, page = [], 0
+                for communication in self:
+                    mark = communication._letter_reference()
+                    while page < len(texts) and mark not in texts[page]:
+                        page += 1
+                    if page == len(texts):
+                        return False
+                    starts.append(page)
+                if starts[0] != 0:
+                    return False
+                vals_list = []
+                for index, communication in enumerate(self):
+                    end = starts[index + 1] if index + 1 < len(starts) else len(texts)
+                    writer = PdfFileWriter()
+                    for number in range(starts[index], end):
+                        writer.add_page(reader.pages[number])
+                    stream = io.BytesIO()
+                    writer.write(stream)
+                    vals_list.append(
+                        {
+                            "name": safe_eval(
+                                report.attachment, {"object": communication, "time": safe_time}
+                            ),
+                            "raw": stream.getvalue(),
+                            "res_model": self._name,
+                            "res_id": communication.id,
+                            "type": "binary",
+                        }
+                    )
+                self.env["ir.attachment"].create(vals_list)
+        except Exception:  # noqa: BLE001 - the caller renders the letters one by one
+            _logger.info("Rendering %s letter(s) as one document failed", len(self), exc_info=True)
+            return False
+        return True
+
+    def _letter_reference(self):
+        """Printed on each letter's first page: it tells the letters of a batch apart."""
+        self.ensure_one()
+        return f"DL{self.id:08d}"
+
+    def _record_letters(self, errors):
         attachments = self.env["ir.attachment"].search(
             [("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc"
         )

@@ -49,6 +49,15 @@ class DunningRun(models.Model):
         help="A manual run for a few customers (empty: every customer with overdue invoices). "
         "It applies the same policies and contact rules as the daily run.",
     )
+    jobs_enqueued = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Its batches were handed to OCA's queue_job, to run in parallel.",
+    )
+    prepare_only = fields.Boolean(
+        help="Decide and record the reminders without sending them, to review them first; "
+        "Send Prepared sends them (as OCA's credit control generates lines, then mails them).",
+    )
     user_id = fields.Many2one("res.users", string="Started by", readonly=True)
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
@@ -210,6 +219,15 @@ class DunningRun(models.Model):
         letters.sudo().letter_posted_date = fields.Date.context_today(self)
         return True
 
+    def action_send_prepared(self):
+        """Send what a prepare-only run recorded, batch by batch."""
+        for run in self:
+            # Reminders are system records: users read them, only the addon writes them.
+            drafts = run.communication_ids.sudo().filtered(lambda c: c.state == "draft")
+            for batch in split_every(run._param("batch_size", BATCH_SIZE), drafts.ids):
+                run.with_company(run.company_id)._deliver(drafts.browse(batch))
+        return True
+
     def action_view_communications(self):
         self.ensure_one()
         return self.env["dunning.communication"]._action_open([("run_id", "=", self.id)])
@@ -233,8 +251,14 @@ class DunningRun(models.Model):
                 self.create({"company_id": company.id, "date": today}).write(
                     {"state": "running", "started_at": fields.Datetime.now()}
                 )
-        for run in self.search([("state", "=", "running")], order="date, id"):
-            if not run.with_company(run.company_id)._process(commit=True):
+        jobs = self._queue_job_ready()
+        for record in self.search([("state", "=", "running")], order="date, id"):
+            run = record.with_company(record.company_id)
+            if jobs:
+                if not run.jobs_enqueued:
+                    run._enqueue_batches()
+                continue
+            if not run._process(commit=True):
                 return  # out of time: the cron was re-triggered to continue
 
     # --------------------------------------------------------------- processing
@@ -325,6 +349,71 @@ class DunningRun(models.Model):
         if commit:
             self.env["ir.cron"]._commit_progress(remaining=0)
         return True
+
+    # ------------------------------------------------- parallel batches (OCA queue_job)
+
+    @api.model
+    def _queue_job_ready(self):
+        """True when OCA's queue_job is installed: batches then run as parallel jobs, unless
+        the system parameter odoo_automated_dunning.use_queue_job is 0."""
+        return (
+            "queue_job" in self.env["ir.module.module"]._installed()
+            and hasattr(self, "with_delay")
+            and self._param("use_queue_job", 1) != 0
+        )
+
+    def _enqueue_batches(self):
+        """One job per batch of customers, for any Odoo worker or server running queue_job."""
+        self.ensure_one()
+        if not self.customer_done_count:
+            self.env["dunning.communication"].sudo()._check_deliveries(self.company_id)
+            self.env["dunning.promise"].sudo()._update_states(self.company_id, self.date)
+        candidates = self._candidate_partner_ids()
+        self.write({"customer_count": self.customer_done_count + len(candidates)})
+        for batch in split_every(self._param("batch_size", BATCH_SIZE), candidates):
+            self.with_delay(
+                description=self.env._("Dunning %(run)s: customers %(first)s to %(last)s")
+                % {"run": self.name, "first": batch[0], "last": batch[-1]},
+                identity_key=f"dunning.run-{self.id}-{batch[0]}-{batch[-1]}",
+            )._process_batch(list(batch))
+        self.jobs_enqueued = True
+        if not candidates:
+            self.write({"state": "done", "finished_at": fields.Datetime.now()})
+
+    def _process_batch(self, partner_ids):
+        """A job: decide, record and send one batch; safe to run twice, in parallel with
+        the run's other batches."""
+        self.ensure_one()
+        # A job run again (its worker died after committing) skips what it already did.
+        done = set(
+            self.env["dunning.communication"]
+            .search([("run_id", "=", self.id), ("partner_id", "in", partner_ids)])
+            .partner_id.ids
+        )
+        todo = [partner_id for partner_id in partner_ids if partner_id not in done]
+        evaluated = excluded = 0
+        for plan, recipients in self._iter_plans(todo):
+            self._apply_plan(plan, recipients)
+            evaluated += plan.evaluated
+            excluded += sum(
+                count
+                for reason, count in plan.excluded.items()
+                if reason != core.EXCLUDED_NOT_OVERDUE
+            )
+        self.env.flush_all()
+        # Counters as increments: the run's other batches write the same row concurrently.
+        self.env.cr.execute(
+            "UPDATE dunning_run SET customer_done_count = COALESCE(customer_done_count, 0) + %s, "
+            "invoice_count = COALESCE(invoice_count, 0) + %s, "
+            "excluded_count = COALESCE(excluded_count, 0) + %s "
+            "WHERE id = %s RETURNING customer_done_count, COALESCE(customer_count, 0)",
+            (len(todo), evaluated, excluded, self.id),
+        )
+        done_count, total = self.env.cr.fetchone()
+        self.invalidate_recordset(["customer_done_count", "invoice_count", "excluded_count"])
+        if done_count >= total:
+            self.write({"state": "done", "finished_at": fields.Datetime.now()})
+        return done_count
 
     def _iter_plans(self, partner_ids):
         """Yield (plan, {customer id: recipient}) for each batch of customers."""
@@ -690,7 +779,6 @@ class DunningRun(models.Model):
     def _apply_plan(self, plan, recipients):
         """Record each decision, send it on its channels, and move the invoices to their level."""
         self.ensure_one()
-        promises = self.env["dunning.promise"]
         vals_list = []
         for decision in plan.decisions:
             if decision.action == "send":
@@ -702,6 +790,11 @@ class DunningRun(models.Model):
                 channels = decision.level.channels if decision.level else (("email", False),)
                 vals_list.append(self._communication_vals(decision, recipients, channels[0][0]))
         communications = self.env["dunning.communication"].sudo().create(vals_list)
+        if not self.prepare_only:
+            self._deliver(communications)
+
+    def _deliver(self, communications):
+        """Charge and send the drafts, then move the invoices of those sent to their level."""
         communications.filtered(lambda c: c.state == "draft")._charge()
         communications.filtered(lambda c: c.state == "draft")._send()
         communications._settle_charges()
@@ -712,10 +805,10 @@ class DunningRun(models.Model):
         for level_id, move_ids in by_level.items():
             self.env["account.move"].browse(list(move_ids))._dunning_set_level(level_id, self.date)
         escalated_moves = set().union(*by_level.values()) if by_level else set()
-        promises.search(
+        self.env["dunning.promise"].search(
             [
                 ("company_id", "=", self.company_id.id),
-                ("partner_id", "in", list(recipients)),
+                ("partner_id", "in", communications.partner_id.ids),
                 ("state", "=", "broken"),
                 ("escalated", "=", False),
             ]

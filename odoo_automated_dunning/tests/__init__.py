@@ -13,3 +13,4 @@ from . import test_dunning_gdpr
 from . import test_dunning_preferences
 from . import test_dunning_payment_plan
 from . import test_dunning_portal
+from . import test_dunning_queue_job

@@ -103,6 +103,12 @@ class TestDunningChannels(DunningCommon):
         self.assertIn(f"with the reference {invoice.payment_reference or invoice.name}", text)
         self.assertIn("Rue de la Loi 16", text, "the address for the envelope window")
         self.assertNotIn(second_invoice.name, text, "each letter is its own")
+        # Both were rendered in one wkhtmltopdf call and cut apart by their references.
+        self.assertIn(f"Our reference: {letter._letter_reference()}", text)
+        self.assertNotIn(second_letter._letter_reference(), text)
+        self.assertIn(
+            second_letter._letter_reference(), pdf_text(second_letter.letter_attachment_id.raw)
+        )
         # The run prints all its letters as one PDF, and records when they were posted.
         self.assertEqual(run.letter_count, 2)
         action = run.action_print_letters()

@@ -12,6 +12,8 @@ class TestDunningCron(DunningCommon):
         super().setUpClass()
         cls.cron = cls.env.ref("odoo_automated_dunning.ir_cron_dunning_run")
         cls.runs = cls.env["dunning.run"]
+        # The cron path itself, even where OCA's queue_job is installed (TestDunningQueueJob).
+        cls.env["ir.config_parameter"].set_param("odoo_automated_dunning.use_queue_job", 0)
 
     def _trigger_cron(self):
         # The real cron job: its own transaction, committing per batch via the progress API.

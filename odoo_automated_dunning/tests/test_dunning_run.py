@@ -324,3 +324,18 @@ class TestDunningRun(DunningCommon):
             (self.customer.action_view_dunning_communications(), mine),
         ):
             self.assertEqual(self.env["dunning.communication"].search(action["domain"]), expected)
+
+    def test_a_prepared_run_records_decisions_and_sends_them_on_request(self):
+        invoice = self._invoice(self.customer, 100.0, "2025-06-01")
+        run = self.env["dunning.run"].create({"date": "2025-06-20", "prepare_only": True})
+        run.action_run()
+        communication = run.communication_ids
+        self.assertEqual((communication.state, communication.level_id), ("draft", self.level1))
+        self.assertFalse(self._mails_to(self.customer), "nothing leaves before review")
+        self.assertFalse(invoice.dunning_level_id)
+        run.action_send_prepared()
+        self.assertEqual(communication.state, "sent")
+        self.assertEqual(len(self._mails_to(self.customer)), 1)
+        self.assertEqual(invoice.dunning_level_id, self.level1)
+        run.action_send_prepared()
+        self.assertEqual(len(self._mails_to(self.customer)), 1, "never twice")

@@ -1,0 +1,83 @@
+"""Measure this addon on the benchmark book (bench/book.py), one phase per process.
+
+    BENCH_PHASE=record python3 -m odoo shell -d <db> --addons-path=<repo> --no-http < bench/ours.py
+
+Phases, each with the standard three-level policy (7 days, 2 weeks, 1 month after due):
+- ``record``: a prepare-only run over the whole book: decide and record every reminder;
+- ``email``: a run that also renders the emails and queues them in Odoo's mail queue;
+- ``letter``: a run whose levels write PDF letters (rendered by wkhtmltopdf).
+BENCH_LIMIT restricts ``email`` and ``letter`` to that many customers (a run for the first N
+customers with overdue invoices), so they compare with OCA on the same customers.
+
+Prints one ``BENCH {json}`` line (wall seconds, SQL queries, peak RSS, counts) and rolls back.
+"""
+
+import json
+import os
+import resource
+import time
+
+from odoo import Command, fields
+
+PHASE = os.environ.get("BENCH_PHASE", "record")
+LIMIT = int(os.environ.get("BENCH_LIMIT", "0"))
+
+
+def main(env):
+    env = env(context=dict(env.context, tracking_disable=True, mail_notrack=True))
+    company = env.company
+    company.write({"dunning_window_start": 0.0, "dunning_window_end": 24.0})
+    policy = env.ref("odoo_automated_dunning.dunning_policy_standard")
+    policy.write({"active": True, "company_id": company.id})
+    env["ir.config_parameter"].set_param("odoo_automated_dunning.sync_customer_limit", 10**9)
+    if os.environ.get("BENCH_REPORT_URL"):  # where wkhtmltopdf fetches the report styles
+        env["ir.config_parameter"].set_param("report.url", os.environ["BENCH_REPORT_URL"])
+    today = fields.Date.today()
+    vals = {"date": today, "company_id": company.id, "prepare_only": PHASE == "record"}
+    if LIMIT and PHASE != "record":
+        probe = env["dunning.run"].new({"date": today, "company_id": company.id})
+        vals["partner_ids"] = [Command.set(probe._candidate_partner_ids()[:LIMIT])]
+    if PHASE == "letter":
+        for level in policy.level_ids:
+            level.channel_ids = [Command.clear(), Command.create({"channel": "letter"})]
+        env.cr.execute(
+            "UPDATE res_partner SET street = '1 Main Street', city = 'Springfield', zip = '1000', "
+            "country_id = %s WHERE email LIKE 'ap%%@customer%%'",
+            (env.ref("base.be").id,),
+        )
+        env.invalidate_all()
+        # Report stylesheets are built once, outside the measure, as a running server has them.
+        for bundle in ("web.report_assets_common", "web.report_assets_pdf"):
+            env["ir.qweb"]._get_asset_bundle(bundle, js=False, autoprefix=True).css()
+        env = env(context=dict(env.context, force_report_rendering=True))
+    run = env["dunning.run"].create(vals)
+    env.flush_all()
+    queries = env.cr.sql_log_count
+    start = time.perf_counter()
+    run.action_run()
+    env.flush_all()
+    seconds = time.perf_counter() - start
+    communications = run.communication_ids
+    print(  # noqa: T201
+        "BENCH "
+        + json.dumps(
+            {
+                "tool": "ours",
+                "phase": PHASE,
+                "seconds": round(seconds, 3),
+                "queries": env.cr.sql_log_count - queries,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "customers": run.customer_done_count,
+                "invoices": run.invoice_count,
+                "lines": len(communications.line_ids),
+                "sent": len(communications.filtered(lambda c: c.state == "sent")),
+                "prepared": len(communications.filtered(lambda c: c.state == "draft")),
+                "mails": env["mail.mail"].search_count([("model", "=", "res.partner")]),
+            }
+        ),
+        flush=True,
+    )
+    env.cr.rollback()
+
+
+main(env)  # noqa: F821 - provided by odoo shell

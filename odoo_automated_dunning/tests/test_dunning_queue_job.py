@@ -1,0 +1,48 @@
+from odoo.tests import freeze_time, tagged
+
+from .common import DunningCommon
+
+try:  # OCA queue_job is optional: without it the cron path runs alone (TestDunningCron)
+    from odoo.addons.queue_job.tests.common import trap_jobs
+except ImportError:
+    trap_jobs = None
+
+
+@freeze_time("2025-06-20 06:00:00")
+@tagged("post_install", "-at_install")
+class TestDunningQueueJob(DunningCommon):
+    """With OCA's queue_job installed, each batch of a run is a job other workers can take."""
+
+    def setUp(self):
+        super().setUp()
+        if trap_jobs is None or not self.env["dunning.run"]._queue_job_ready():
+            self.skipTest("OCA queue_job is not installed in this database")
+
+    def test_batches_run_as_jobs_and_a_job_run_twice_sends_nothing_twice(self):
+        self.env["ir.config_parameter"].set_param("odoo_automated_dunning.batch_size", 2)
+        customers = [self._customer(f"Batch {i}", f"ap{i}@batch.example.com") for i in range(5)]
+        for customer in customers:
+            self._invoice(customer, 100.0, "2025-06-01")
+        with trap_jobs() as trap:
+            self.env["dunning.run"]._cron_run_dunning()
+            run = self.env["dunning.run"].search([("date", "=", "2025-06-20")])
+            self.assertTrue(run.jobs_enqueued)
+            self.assertEqual(run.customer_count, 5)
+            trap.assert_jobs_count(3)  # 2 + 2 + 1 customers
+            self.assertFalse(run.communication_ids, "nothing is sent by the cron itself")
+            trap.perform_enqueued_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.customer_done_count, 5)
+        self.assertEqual(len(run.communication_ids.filtered(lambda c: c.state == "sent")), 5)
+        mails = self.env["mail.mail"].search_count([("res_id", "in", [c.id for c in customers])])
+        self.assertEqual(mails, 5)
+        # A worker that died after committing its batch: the job runs again, sends nothing.
+        run._process_batch([customers[0].id, customers[1].id])
+        self.assertEqual(len(run.communication_ids), 5)
+        self.assertEqual(
+            self.env["mail.mail"].search_count([("res_id", "in", [c.id for c in customers])]), 5
+        )
+        # The next cron call leaves a run whose jobs are queued alone.
+        with trap_jobs() as trap:
+            self.env["dunning.run"]._cron_run_dunning()
+            trap.assert_jobs_count(0)
