@@ -6,15 +6,18 @@ Phases, each with the standard three-level policy (7 days, 2 weeks, 1 month afte
 - ``record``: a prepare-only run over the whole book: decide and record every reminder;
 - ``email``: a run that also renders the emails and queues them in Odoo's mail queue;
 - ``letter``: a run whose levels write PDF letters (rendered by wkhtmltopdf).
-BENCH_LIMIT restricts ``email`` and ``letter`` to that many customers (a run for the first N
+BENCH_PROFILE=1 prints a cProfile of the measured call on stderr. BENCH_LIMIT restricts ``email`` and ``letter`` to that many customers (a run for the first N
 customers with overdue invoices), so they compare with OCA on the same customers.
 
 Prints one ``BENCH {json}`` line (wall seconds, SQL queries, peak RSS, counts) and rolls back.
 """
 
+import cProfile
 import json
 import os
+import pstats
 import resource
+import sys
 import time
 
 from odoo import Command, fields
@@ -53,10 +56,16 @@ def main(env):
     run = env["dunning.run"].create(vals)
     env.flush_all()
     queries = env.cr.sql_log_count
+    profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
     start = time.perf_counter()
+    if profiler:
+        profiler.enable()
     run.action_run()
     env.flush_all()
     seconds = time.perf_counter() - start
+    if profiler:  # where the time goes, for bench/README.md
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
     communications = run.communication_ids
     print(  # noqa: T201
         "BENCH "

@@ -51,8 +51,10 @@ def main(env):
     elif PHASE == "check":
         communications = run.communication_ids
         env.cr.execute(
-            "SELECT count(*) FROM (SELECT res_id FROM mail_mail WHERE model = 'res.partner' "
-            "AND res_id = ANY(%s) GROUP BY res_id HAVING count(*) > 1) doubles",
+            "SELECT count(*) FROM (SELECT message.res_id FROM mail_mail mail "
+            "JOIN mail_message message ON message.id = mail.mail_message_id "
+            "WHERE message.model = 'res.partner' AND message.res_id = ANY(%s) "
+            "GROUP BY message.res_id HAVING count(*) > 1) doubles",
             (communications.partner_id.ids,),
         )
         duplicates = env.cr.fetchone()[0]

@@ -308,6 +308,14 @@ class TestDunningContactRules(DunningCommon):
         self.assertEqual(run.excluded_count, 1)
 
         invoice.dunning_dispute = False
+        self.env.company.write({"dunning_cap_count": 1, "dunning_cap_days": 10})
+        self._run("2025-06-25")  # the daily run reminded the customer five days ago
+        run = self.env["dunning.run"].browse(self.customer.action_dunning_send_now()["res_id"])
+        self.assertEqual(run.communication_ids.decision, "held_back", "the cap counts every path")
+        self.assertIn("Company cap", run.communication_ids.decision_note)
+
+        self.env.company.write({"dunning_cap_count": 0})
+        invoice.write({"dunning_level_id": False, "dunning_last_date": False})
         self.env.company.write({"dunning_window_start": 8.0, "dunning_window_end": 12.0})
         self.customer.tz = "Europe/Brussels"  # 14:00 there: after the window
         self._invoice(self.other_customer, 100.0, "2025-06-01")

@@ -174,6 +174,16 @@ class TestDunningPaymentPlan(DunningCommon):
         self.assertEqual((self._plan_mails(plan) - seen).skip_reason, "disputed")
 
         self.inv_b.action_dunning_resolve_dispute()
+        self.env.company.write({"dunning_cap_count": 1, "dunning_cap_days": 30})
+        self.customer.dunning_pause_until = False
+        self._invoice(self.customer, 50.0, "2026-02-01")  # outside the plan: dunned as usual
+        seen = self._plan_mails(plan)
+        with freeze_time("2026-03-09"):
+            self._run("2026-03-09")  # a reminder of another invoice counts too
+            self._cron()
+        held = self._plan_mails(plan) - seen
+        self.assertEqual((held.decision, held.skip_reason), ("held_back", "capped"))
+        self.env.company.write({"dunning_cap_count": 0})
         self.env.company.write({"dunning_window_start": 8.0, "dunning_window_end": 18.0})
         self.customer.tz = "Europe/Brussels"
         seen = self._plan_mails(plan)
