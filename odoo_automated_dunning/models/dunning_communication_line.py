@@ -9,7 +9,9 @@ class DunningCommunicationLine(models.Model):
     communication_id = fields.Many2one(
         "dunning.communication", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="communication_id.company_id", store=True)
+    # Its reminder's company, written when created (a related field would be recomputed for
+    # each of a large run's lines).
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     move_id = fields.Many2one(
         "account.move", string="Invoice", required=True, ondelete="cascade", index=True
     )

@@ -789,7 +789,17 @@ class DunningRun(models.Model):
             else:
                 channels = decision.level.channels if decision.level else (("email", False),)
                 vals_list.append(self._communication_vals(decision, recipients, channels[0][0]))
+        # The lines in one flat create rather than nested in each reminder: one batch of
+        # INSERTs for the whole batch of customers (a third of a large run's time otherwise).
+        lines_of = [vals.pop("line_ids") for vals in vals_list]
         communications = self.env["dunning.communication"].sudo().create(vals_list)
+        self.env["dunning.communication.line"].sudo().create(
+            [
+                {**line, "communication_id": communication.id, "company_id": self.company_id.id}
+                for communication, lines in zip(communications, lines_of, strict=True)
+                for line in lines
+            ]
+        )
         if not self.prepare_only:
             self._deliver(communications)
 
@@ -840,22 +850,19 @@ class DunningRun(models.Model):
             "currency_id": currency_id,
             "amount_total": total,
             "amount_company": sum(line.invoice.residual_company for line in lines),
+            # Created apart, in one batch: see _apply_plan.
             "line_ids": [
-                Command.create(
-                    {
-                        "move_id": line.invoice.id,
-                        "level_id": line.level.id if line.level else False,
-                        "previous_level_id": line.previous_level.id
-                        if line.previous_level
-                        else False,
-                        "previous_date": line.invoice.last_date or False,
-                        "escalated": line.escalated,
-                        "date_due": line.invoice.due_date,
-                        "days_overdue": line.days_overdue,
-                        "currency_id": line.invoice.currency_id,
-                        "amount_residual": line.invoice.residual,
-                    }
-                )
+                {
+                    "move_id": line.invoice.id,
+                    "level_id": line.level.id if line.level else False,
+                    "previous_level_id": line.previous_level.id if line.previous_level else False,
+                    "previous_date": line.invoice.last_date or False,
+                    "escalated": line.escalated,
+                    "date_due": line.invoice.due_date,
+                    "days_overdue": line.days_overdue,
+                    "currency_id": line.invoice.currency_id,
+                    "amount_residual": line.invoice.residual,
+                }
                 for line in lines
             ],
         }
