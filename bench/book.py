@@ -188,7 +188,7 @@ def copy_book(env, seeds, partners, today):
             "origin_payment_id": "NULL",
             "access_token": "NULL",
             "message_main_attachment_id": "NULL",
-            "sequence_number": "src.sequence_number + 100000 * (m.copy_no + 1)",
+            "sequence_number": "m.new_id",
         },
     )
     cr.execute(

@@ -35,7 +35,8 @@ def main(env):
     env["ir.config_parameter"].set_param("odoo_automated_dunning.sync_customer_limit", 10**9)
     if os.environ.get("BENCH_REPORT_URL"):  # where wkhtmltopdf fetches the report styles
         env["ir.config_parameter"].set_param("report.url", os.environ["BENCH_REPORT_URL"])
-    today = fields.Date.today()
+    # BENCH_DAYS_AHEAD runs a later day (profiling on a book whose today is already dunned).
+    today = fields.Date.add(fields.Date.today(), days=int(os.environ.get("BENCH_DAYS_AHEAD", "0")))
     vals = {"date": today, "company_id": company.id, "prepare_only": PHASE == "record"}
     if LIMIT and PHASE != "record":
         probe = env["dunning.run"].new({"date": today, "company_id": company.id})
