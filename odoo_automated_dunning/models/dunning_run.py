@@ -341,6 +341,10 @@ class DunningRun(models.Model):
                 time_left = self.env["ir.cron"]._commit_progress(
                     len(customers), remaining=remaining
                 )
+            # Written and (in the cron) committed: drop the batch's records from the cache, so
+            # memory stays flat however large the book.
+            self.env.flush_all()
+            self.env.invalidate_all()
             if max_batches is not None:
                 max_batches -= 1
             if remaining and (time_left <= 0 or max_batches == 0):
