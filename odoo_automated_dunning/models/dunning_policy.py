@@ -7,6 +7,18 @@ from odoo.fields import Domain
 from ..core import LevelConfig, policy_problems
 
 
+def _plan_template(string, xmlid):
+    """A payment plan email template of the policy, the shipped one by default."""
+    return fields.Many2one(
+        "mail.template",
+        string=string,
+        domain="[('model', '=', 'dunning.communication')]",
+        default=lambda self: self.env.ref(
+            f"odoo_automated_dunning.{xmlid}", raise_if_not_found=False
+        ),
+    )
+
+
 class DunningPolicy(models.Model):
     _name = "dunning.policy"
     _description = "Dunning Policy"
@@ -132,36 +144,17 @@ class DunningPolicy(models.Model):
         default=1,
         help="Remind the customer this many days after an unpaid due date (-1: never).",
     )
-    plan_proposal_template_id = fields.Many2one(
-        "mail.template",
-        domain="[('model', '=', 'dunning.communication')]",
-        default=lambda self: self.env.ref(
-            "odoo_automated_dunning.mail_template_plan_proposal", raise_if_not_found=False
-        ),
+    plan_proposal_template_id = _plan_template(
+        "Plan Proposal Template", "mail_template_plan_proposal"
     )
-    plan_reminder_template_id = fields.Many2one(
-        "mail.template",
-        string="Installment Due Soon Template",
-        domain="[('model', '=', 'dunning.communication')]",
-        default=lambda self: self.env.ref(
-            "odoo_automated_dunning.mail_template_plan_reminder", raise_if_not_found=False
-        ),
+    plan_reminder_template_id = _plan_template(
+        "Installment Due Soon Template", "mail_template_plan_reminder"
     )
-    plan_overdue_template_id = fields.Many2one(
-        "mail.template",
-        string="Installment Overdue Template",
-        domain="[('model', '=', 'dunning.communication')]",
-        default=lambda self: self.env.ref(
-            "odoo_automated_dunning.mail_template_plan_overdue", raise_if_not_found=False
-        ),
+    plan_overdue_template_id = _plan_template(
+        "Installment Overdue Template", "mail_template_plan_overdue"
     )
-    plan_default_template_id = fields.Many2one(
-        "mail.template",
-        string="Plan Defaulted Template",
-        domain="[('model', '=', 'dunning.communication')]",
-        default=lambda self: self.env.ref(
-            "odoo_automated_dunning.mail_template_plan_default", raise_if_not_found=False
-        ),
+    plan_default_template_id = _plan_template(
+        "Plan Defaulted Template", "mail_template_plan_default"
     )
 
     _promise_grace_days_positive = models.Constraint(
