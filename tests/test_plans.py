@@ -14,7 +14,6 @@ from dunning_core import (
     allocate,
     build_schedule,
     decide_customer,
-    next_open,
     plan_state,
     reminder_due,
     request_problems,
@@ -87,8 +86,6 @@ def test_state_defaults_only_after_the_grace_days_and_completes_when_all_is_paid
     assert plan_state(late, date(2026, 2, 7), grace_days=5) == "defaulted"
     assert plan_state(_plan(100.0, 99.99, 0.0), date(2026, 2, 7), grace_days=5) == "defaulted"
     assert plan_state(_plan(100.0, 100.0, 100.0), date(2027, 1, 1), grace_days=0) == "completed"
-    assert next_open(_plan(100.0, 40.0, 0.0)) == 1
-    assert next_open(_plan(100.0, 100.0, 100.0)) is None
 
 
 def test_reminders_before_and_after_the_due_date_go_once_and_never_for_paid_ones():

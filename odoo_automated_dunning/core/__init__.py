@@ -70,7 +70,6 @@ from .plans import (  # noqa: F401
     allocate,
     build_schedule,
     next_due,
-    next_open,
     plan_state,
     reminder_due,
     request_problems,

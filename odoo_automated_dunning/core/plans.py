@@ -42,9 +42,6 @@ class Installment:
     paid: float = 0.0
     down_payment: bool = False
 
-    def residual(self, digits: int = 2) -> float:
-        return _amount(max(_units(self.amount, digits) - _units(self.paid, digits), 0), digits)
-
 
 def schedule_problems(
     total: float, down_payment: float, count: int, frequency: str, digits: int = 2
@@ -129,14 +126,6 @@ def plan_state(
         if late and _units(installment.paid, digits) < _units(installment.amount, digits):
             return DEFAULTED
     return ACTIVE
-
-
-def next_open(installments: list[Installment], digits: int = 2) -> int | None:
-    """Index of the first installment not fully paid, or None."""
-    for index, installment in enumerate(installments):
-        if _units(installment.paid, digits) < _units(installment.amount, digits):
-            return index
-    return None
 
 
 BEFORE, AFTER = "before", "after"

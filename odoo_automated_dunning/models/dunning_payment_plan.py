@@ -407,6 +407,16 @@ class DunningPaymentPlan(models.Model):
         )
         if not vals["accepted_name"]:
             raise UserError(self.env._("Type your name to request a plan."))
+        # Checked before anything is written: a refused request leaves the cursor usable.
+        problems = core.schedule_problems(
+            vals["amount_total"],
+            0.0,
+            installment_count,
+            frequency,
+            invoices.currency_id.decimal_places,
+        )
+        if problems:
+            raise UserError(" ".join(problems))
         problems = self.with_company(vals["company_id"])._portal_limits(
             invoices.commercial_partner_id, vals["amount_total"], 0.0, installment_count
         )
@@ -518,21 +528,16 @@ class DunningPaymentPlan(models.Model):
             sent.plan_installment_id.write({flag: True})
 
     def _template(self, event):
+        """The policy's template for the event, else the shipped one (the field's default)."""
         self.ensure_one()
-        policy = self.policy_id
         field = {
             "proposal": "plan_proposal_template_id",
             core.plans.BEFORE: "plan_reminder_template_id",
             core.plans.AFTER: "plan_overdue_template_id",
             "default": "plan_default_template_id",
         }[event]
-        xmlid = {
-            "proposal": "odoo_automated_dunning.mail_template_plan_proposal",
-            core.plans.BEFORE: "odoo_automated_dunning.mail_template_plan_reminder",
-            core.plans.AFTER: "odoo_automated_dunning.mail_template_plan_overdue",
-            "default": "odoo_automated_dunning.mail_template_plan_default",
-        }[event]
-        return (policy and policy[field]) or self.env.ref(xmlid, raise_if_not_found=False)
+        Policy = self.env["dunning.policy"]
+        return self.policy_id[field] or Policy._fields[field].default(Policy)
 
     def _notify_customer(self, event, installments=None):
         """Email the plan's customers through the same checks as every reminder: consent,

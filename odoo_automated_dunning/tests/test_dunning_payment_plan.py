@@ -218,6 +218,10 @@ class TestDunningPaymentPlan(DunningCommon):
         plan = Plan._portal_request(self.inv_a, 3, "monthly", "Jane", "203.0.113.9")
         self.assertEqual(plan.state, "active")
         self.assertTrue(plan.requested_in_portal)
+        with self._refused(UserError, "at least one installment"):
+            Plan._portal_request(self.inv_b, 0, "monthly", "Jane", "203.0.113.9")
+        with self._refused(UserError, "Unknown frequency"):
+            Plan._portal_request(self.inv_b, 2, "daily", "Jane", "203.0.113.9")
         big = Plan._portal_request(self.inv_b, 6, "monthly", "Jane", "203.0.113.9")
         self.assertEqual(big.state, "draft")
         self.assertIn("More than 4 installments", big.approval_reason)
