@@ -73,9 +73,26 @@ class DunningRun(models.Model):
     # Resume point: customers are processed in id order and this is committed with each batch.
     cursor_partner_id = fields.Integer(readonly=True, copy=False)
     progress = fields.Float(compute="_compute_progress")
-    sent_count = fields.Integer(string="Sent", compute="_compute_counts", store=True)
-    failed_count = fields.Integer(string="Failed", compute="_compute_counts", store=True)
-    skipped_count = fields.Integer(string="Skipped", compute="_compute_counts", store=True)
+    # A customer reminded by email and SMS is one customer and two messages.
+    reminded_count = fields.Integer(
+        string="Customers Reminded",
+        compute="_compute_counts",
+        store=True,
+        help="Customers who received at least one message from this run.",
+    )
+    sent_count = fields.Integer(
+        string="Messages Sent",
+        compute="_compute_counts",
+        store=True,
+        help="Emails, letters, SMS and call tasks: one per channel of each reminder.",
+    )
+    failed_count = fields.Integer(string="Messages Failed", compute="_compute_counts", store=True)
+    skipped_count = fields.Integer(
+        string="Customers Skipped",
+        compute="_compute_counts",
+        store=True,
+        help="Customers due a reminder who got none, with the reason on each skipped reminder.",
+    )
     skip_summary = fields.Char(string="Skipped by Reason", compute="_compute_counts", store=True)
     letter_count = fields.Integer(string="Letters", compute="_compute_letter_counts")
     letter_unposted_count = fields.Integer(
@@ -101,6 +118,13 @@ class DunningRun(models.Model):
             ._fields["skip_reason"]
             ._description_selection(self.env)
         )
+        reminded = dict(
+            self.env["dunning.communication"]._read_group(
+                [("run_id", "in", self.ids), ("state", "=", "sent")],
+                ["run_id"],
+                ["partner_id:count_distinct"],
+            )
+        )
         stats = defaultdict(lambda: defaultdict(int))
         reasons = defaultdict(dict)
         for run, state, reason, count in groups:
@@ -108,6 +132,7 @@ class DunningRun(models.Model):
             if state == "skipped":
                 reasons[run][reason_labels.get(reason, reason)] = count
         for run in self:
+            run.reminded_count = reminded.get(run, 0)
             run.sent_count = stats[run]["sent"]
             run.failed_count = stats[run]["failed"]
             run.skipped_count = stats[run]["skipped"]
