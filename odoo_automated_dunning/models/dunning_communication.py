@@ -1,7 +1,6 @@
 import base64
 import io
 import logging
-from collections import defaultdict
 from datetime import UTC, time
 
 import lxml.html
@@ -177,6 +176,11 @@ class DunningCommunication(models.Model):
         help="The frequency rules that held channels back for this customer at that moment.",
     )
     mail_message_id = fields.Many2one("mail.message", readonly=True, index="btree_not_null")
+    # The note this reminder left in the customer's chatter (letter or SMS sent, call
+    # outcome): it names the invoices and the address, so the retention job must find it.
+    log_message_id = fields.Many2one(
+        "mail.message", string="Chatter Note", readonly=True, ondelete="set null"
+    )
     mail_id = fields.Many2one(
         "mail.mail",
         string="Outgoing Email",
@@ -891,23 +895,36 @@ class DunningCommunication(models.Model):
         return Markup("<ul>%s</ul>") % items
 
     def _log_on_customer(self):
-        """A short note per reminder in the customer's chatter (emails are there already)."""
+        """A short note per reminder in the customer's chatter (emails are there already).
+
+        One note per reminder, not one per customer: each note then lives and is forgotten
+        with its own reminder under the retention period. Notes are logged in rounds of one
+        reminder per customer, as Odoo's batch log takes one body per record.
+        """
         labels = dict(CHANNEL_SELECTION)
-        bodies = defaultdict(list)
-        for communication in self:
-            bodies[communication.partner_id.id].append(
-                Markup("<p>%s</p>%s")
-                % (
-                    self.env._(
-                        "%(channel)s sent (%(level)s) to %(address)s, total %(total)s:",
-                        channel=labels[communication.channel],
-                        level=communication.level_id.name,
-                        address=communication.recipient_address or "",
-                        total=communication.total_display,
-                    ),
-                    communication._invoice_summary(),
-                )
+        rounds = []
+        for communications in self.grouped("partner_id").values():
+            for rank, communication in enumerate(communications):
+                if rank == len(rounds):
+                    rounds.append(self.browse())
+                rounds[rank] |= communication
+        for batch in rounds:
+            messages = batch.partner_id._message_log_batch(
+                bodies={
+                    communication.partner_id.id: Markup("<p>%s</p>%s")
+                    % (
+                        self.env._(
+                            "%(channel)s sent (%(level)s) to %(address)s, total %(total)s:",
+                            channel=labels[communication.channel],
+                            level=communication.level_id.name,
+                            address=communication.recipient_address or "",
+                            total=communication.total_display,
+                        ),
+                        communication._invoice_summary(),
+                    )
+                    for communication in batch
+                }
             )
-        self.env["res.partner"].browse(list(bodies))._message_log_batch(
-            bodies={pid: Markup("").join(parts) for pid, parts in bodies.items()}
-        )
+            message_of = {message.res_id: message.id for message in messages}
+            for communication in batch:
+                communication.log_message_id = message_of[communication.partner_id.id]

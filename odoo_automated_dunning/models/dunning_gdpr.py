@@ -159,8 +159,14 @@ class DunningGdpr(models.AbstractModel):
 
     @api.model
     def _anonymise(self, company, today=None):
-        """Blank what was said and where, for reminders older than the company's retention;
-        amounts, dates, levels and states stay for the accounts."""
+        """Forget what was said and where, for reminders older than the company's retention.
+
+        Every copy goes: the reminder's text, subject and address; its outgoing mail and the
+        chatter message of that mail (with its delivery failure reasons, tracking values and
+        attachments); the note it left in the customer's chatter; the SMS body and number;
+        the letter PDF; the call task's note. Amounts, dates, levels and states stay for the
+        accounts. A few queries per batch of reminders, whatever their number.
+        """
         today = today or fields.Date.context_today(self)
         limit = fields.Date.subtract(today, months=company.dunning_retention_months)
         communications = self.env["dunning.communication"].sudo()
@@ -176,10 +182,32 @@ class DunningGdpr(models.AbstractModel):
             )
             if not batch:
                 return done
-            batch.sms_id.write({"body": False, "number": False})
-            batch.mail_id.write({"body_html": False})
-            batch.letter_attachment_id.unlink()
+            self._anonymise_copies(batch)
             batch.write(
-                {"body": False, "subject": False, "recipient_address": False, "anonymised": True}
+                {
+                    "body": False,
+                    "subject": False,
+                    "recipient_address": False,
+                    # A provider's refusal usually quotes the address or number.
+                    "error_message": False,
+                    "anonymised": True,
+                }
             )
             done |= batch
+
+    @api.model
+    def _anonymise_copies(self, communications):
+        """Blank the copies of these reminders kept outside them (see ``_anonymise``)."""
+        messages = (communications.mail_message_id | communications.log_message_id).sudo()
+        attachments = messages.attachment_ids | self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", communications._name), ("res_id", "in", communications.ids)]
+        )
+        messages.tracking_value_ids.unlink()
+        messages.notification_ids.write({"failure_reason": False})
+        communications.mail_id.write(
+            {"body_html": False, "email_to": False, "failure_reason": False, "headers": False}
+        )
+        messages.write({"body": "", "subject": False})
+        attachments.unlink()
+        communications.sms_id.write({"body": False, "number": False})
+        communications.activity_id.write({"summary": False, "note": False, "feedback": False})

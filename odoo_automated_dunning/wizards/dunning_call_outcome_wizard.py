@@ -106,9 +106,12 @@ class DunningCallOutcomeWizard(models.TransientModel):
         if self.note:
             body += Markup("<p>%s</p>") % self.note
         if communication.activity_id:
-            communication.activity_id.action_feedback(feedback=body)
+            message_id = communication.activity_id.action_feedback(feedback=body)
         else:
-            self.partner_id.message_post(body=body)
+            message_id = self.partner_id.message_post(body=body).id
+        if communication:
+            # The note names the invoices: the retention job forgets it with the reminder.
+            communication.log_message_id = message_id
         return {"type": "ir.actions.act_window_close"}
 
     def _create_promise(self):
