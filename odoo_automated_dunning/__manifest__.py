@@ -27,6 +27,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "wizards/dunning_wizard_views.xml",
+        "wizards/dunning_rate_import_wizard_views.xml",
         "views/menus.xml",
         "report/dunning_delinquency_report_views.xml",
         "report/dunning_effectiveness_report_views.xml",

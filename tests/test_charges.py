@@ -17,6 +17,7 @@ from dunning_core.charges import (
     PrincipalSchedule,
     RatePoint,
     collection_costs,
+    convert,
     fixed_compensation,
     interest,
     interest_rate,
@@ -479,3 +480,26 @@ def test_a_half_year_without_its_german_base_rate_is_a_missing_rate():
     # The ECB rate changes on irregular dates: the last change stays in force.
     ecb = rate_points([("ecb_mro", "2025-06-11", "2.15")])
     assert rate_in_force("ecb_mro", date(2026, 3, 1), ecb) == Decimal("2.15")
+
+
+# ---------------------------------------------------------------- one currency per reminder
+
+
+def test_law_amounts_convert_into_the_invoices_currency_half_up():
+    # EUR 40 at 0.8565 GBP per EUR = 34.26; EUR 5 at 1.16345 USD = 5.817 -> 5.82.
+    assert convert(Decimal(40), Decimal("0.8565")) == Decimal("34.26")
+    assert convert(Decimal(5), 1.16345) == Decimal("5.82")
+    # A currency without cents.
+    assert convert(Decimal(40), Decimal("162.5"), digits=0) == Decimal(6500)
+
+
+def test_each_statutory_law_names_its_currency():
+    assert {code: law.currency for code, law in RULE_SETS.items()} == {
+        "eu": "EUR",
+        "de": "EUR",
+        "fr": "EUR",
+        "nl": "EUR",
+        "be": "EUR",
+        "uk": "GBP",
+        "none": None,
+    }

@@ -40,8 +40,13 @@ the scale used).
     ``notice_deadline(rule_set, notice_date) -> date``: the last day a consumer may pay
     after the notice (NL 14-day letter, BE free first reminder) before costs may be charged.
 
-Statutory amounts (EUR 40, GBP 40/70/100, the scales) are in ``RuleSet.currency``; the
-caller converts them for an invoice in another currency.
+Currency
+    Statutory amounts (EUR 40, GBP 40/70/100, the scales, the Belgian fee cap) and a level's
+    fee are in ``RuleSet.currency``, the law's currency (None for "none": the company's).
+    ``convert(amount, rate, digits)``: an amount of the law's currency in the invoice's,
+    at ``rate`` units of the invoice's currency per unit of the law's (the run date's rate
+    the caller reads), rounded half-up. Interest is computed on the invoice's open amount,
+    so it is in the invoice's currency already.
 """
 
 from __future__ import annotations
@@ -222,7 +227,7 @@ class RuleSet:
     rate_fixing: str = HALF_YEAR
     compound_yearly: bool = False  # the year's interest is added to the principal
     day_count_basis: int = 365  # actual days / basis, leap years included
-    currency: str = "EUR"  # of the statutory amounts
+    currency: str | None = "EUR"  # of the statutory amounts and fees; None: the company's
     compensation: tuple[tuple[Decimal | None, Decimal], ...] = ()
     consumer_costs_rule: str = ""  # why a consumer owes no fixed compensation
     first_reminder_free: bool = False  # for every debtor
@@ -356,7 +361,7 @@ RULE_SETS: dict[str, RuleSet] = {
             notice_delivery_days=3,  # the term runs from the third working day after sending
             notice_business_days=True,
         ),
-        RuleSet(code="none", name="No statutory charges"),
+        RuleSet(code="none", name="No statutory charges", currency=None),
     )
 }
 
@@ -578,6 +583,12 @@ def interest(
                 amount = _accrued(base, rate, days, rule_set.day_count_basis, digits)
         periods.append(InterestPeriod(charge_from, end, days, base, rate, amount, reference_rate))
     return periods
+
+
+def convert(amount, rate, digits: int = 2) -> Decimal:
+    """``amount`` of the law's currency in the invoice's at ``rate`` (invoice units per law
+    unit), rounded half-up to the invoice currency's ``digits``."""
+    return round_money(to_decimal(amount) * to_decimal(rate), digits)
 
 
 def _accrued(principal: Decimal, rate: Decimal, days: int, basis: int, digits: int) -> Decimal:

@@ -1,4 +1,4 @@
-"""Published reference rates the addon ships with, from 2012 onwards.
+"""Published reference rates the addon ships with, from 2012 to the start of 2026.
 
 This is seed data, not a live feed: every central bank keeps changing its rate, so users must
 add each new rate as it is published (the reference-rate menu), or interest for later days
@@ -43,6 +43,10 @@ RATES = (
     ("boe_base", "2025-02-06", "4.50"),
     ("boe_base", "2025-05-08", "4.25"),
     ("boe_base", "2025-08-07", "4.00"),
+    # Cut to 3.75 by the MPC's 5-4 vote of 18 December 2025, effective that day (reported e.g.
+    # by https://www.sjp.co.uk/individuals/news/boe-cuts-interest-rates, 19 Dec 2025); held at
+    # 3.75 on 5 February 2026. Later decisions were not verified: add them as published.
+    ("boe_base", "2025-12-18", "3.75"),
     # Deutsche Bundesbank Basiszinssatz (negative from 2013 to 2022).
     ("de_base", "2012-01-01", "0.12"),
     ("de_base", "2012-07-01", "0.12"),
@@ -72,6 +76,10 @@ RATES = (
     ("de_base", "2024-07-01", "3.37"),
     ("de_base", "2025-01-01", "2.27"),
     ("de_base", "2025-07-01", "1.27"),
+    # Unchanged on 1 January 2026: the ECB rate stayed at 2.15 since June 2025 (Bundesbank
+    # announcement "Bekanntgabe des Basiszinssatzes zum 1. Januar 2026: Basiszinssatz bleibt
+    # unverändert bei 1,27 %"). 1 July 2026 was not verified: add it as published.
+    ("de_base", "2026-01-01", "1.27"),
     # ECB main refinancing operations rate.
     ("ecb_mro", "2011-12-14", "1.00"),
     ("ecb_mro", "2012-07-11", "0.75"),
@@ -98,4 +106,6 @@ RATES = (
     ("ecb_mro", "2025-03-12", "2.65"),
     ("ecb_mro", "2025-04-23", "2.40"),
     ("ecb_mro", "2025-06-11", "2.15"),
+    # Unchanged to the end of 2025 (the Bundesbank's 1 January 2026 base-rate announcement
+    # names 2.15 as the latest main refinancing rate); 2026 decisions were not verified.
 )

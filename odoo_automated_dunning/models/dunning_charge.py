@@ -1,8 +1,10 @@
 from odoo import api, fields, models
 from odoo.fields import Command
-from odoo.tools import format_date
+from odoo.tools import float_round, format_date, formatLang
+from odoo.tools.misc import babel_locale_parse
 
 from ..core import charges
+from .dunning_reference_rate import REFERENCES
 
 CHARGE_KINDS = [
     ("fee", "Reminder fee"),
@@ -57,7 +59,13 @@ class DunningCharge(models.Model):
     product_id = fields.Many2one(
         "product.product", readonly=True, help="Gives the taxes and accounts it is billed with."
     )
+    missing_rate_reference = fields.Selection(
+        REFERENCES, readonly=True, help="The reference rate that was missing for this interest."
+    )
+    missing_rate_date = fields.Date(readonly=True, help="The day it was missing for.")
 
+    @api.depends("kind", "period_start", "period_end", "days", "rate", "source_move_id.name")
+    @api.depends_context("lang")
     def _compute_label(self):
         for charge in self:
             charge.label = charge._label()
@@ -76,15 +84,21 @@ class DunningCharge(models.Model):
         communication=None,
         points=None,
     ):
-        """Ledger values for one customer's charges on ``day``; raises MissingRateError.
+        """Ledger values for one customer's charges on ``day``.
 
         ``fee_level``: the level whose fee is due; ``compensation_invoices``: the invoices owing
         the fixed compensation (once each, ever); ``interest_invoices``: interest up to ``day``,
         never twice for a period. ``points``: the reference rates, read once by the caller.
+
+        One currency per reminder: the law's amounts (statutory sums, the level's fee) are
+        converted at ``day`` into the invoice's currency (the fee into that of the listed
+        invoices), interest is computed in it. An interest that needs a rate nobody entered
+        yet is not charged: its value says why and names the rate, nothing is raised.
         """
         company = policy.company_id
         rule_set = self.env["dunning.rule.set"]._for_partner(policy, partner, day)
         law = rule_set._core() if rule_set else charges.RULE_SETS["none"]
+        law_currency = rule_set._law_currency(company)
         is_consumer = not partner.is_company
         base = {
             "company_id": company.id,
@@ -102,36 +116,48 @@ class DunningCharge(models.Model):
                 is_consumer,
                 reminder_number=level._rank() + 1,
                 days_since_previous_reminder=self._days_since_last_reminder(partner, day),
-                digits=company.currency_id.decimal_places,
+                digits=law_currency.decimal_places,
             )
+            listed = (
+                communication.line_ids.move_id
+                if communication
+                else (compensation_invoices or self.env["account.move"])
+                | (interest_invoices or self.env["account.move"])
+            )
+            currency = self._bill_currency(listed, company)
             vals.append(
-                self._vals(base, "fee", charge, company.currency_id)
+                self._vals(
+                    base,
+                    "fee",
+                    self._converted(charge, law_currency, currency, company, day),
+                    currency,
+                )
                 | {"product_id": level.fee_product_id.id}
             )
         if compensation_invoices:
-            # Statutory amounts are in the law's currency (EUR, GBP); the debt size is judged
-            # there and the compensation billed in company currency.
-            statutory = (
-                self.env["res.currency"]
-                .with_context(active_test=False)
-                .search([("name", "=", law.currency)], limit=1)
-            ) or company.currency_id
             done = self._charged_moves(compensation_invoices, "compensation")
             notices = self._first_notice_dates(compensation_invoices, day)
             for invoice in compensation_invoices - done:
-                debt = invoice.currency_id._convert(invoice.amount_total, statutory, company, day)
+                # The UK tiers judge the debt in the law's currency.
+                debt = invoice.currency_id._convert(
+                    invoice.amount_total, law_currency, company, day, round=False
+                )
                 # Businesses owe the fixed compensation; consumers only the scale costs their
                 # law allows, once the reminder stating the exact amount has expired.
                 charge = charges.collection_costs(
-                    law, debt, is_consumer, notice_date=notices.get(invoice.id), today=day
+                    law,
+                    debt,
+                    is_consumer,
+                    notice_date=notices.get(invoice.id),
+                    today=day,
+                    digits=law_currency.decimal_places,
                 )
-                amount = statutory._convert(float(charge.amount), company.currency_id, company, day)
                 vals.append(
                     self._vals(
                         base | {"source_move_id": invoice.id},
                         "compensation",
-                        charges.Charge(charges.to_decimal(amount), charge.reason),
-                        company.currency_id,
+                        self._converted(charge, law_currency, invoice.currency_id, company, day),
+                        invoice.currency_id,
                     )
                 )
         if interest_invoices:
@@ -139,23 +165,62 @@ class DunningCharge(models.Model):
             vals += self._interest_vals(base, law, interest_invoices, day, is_consumer, points)
         return vals
 
+    @api.model
+    def _bill_currency(self, invoices, company):
+        """The currency a reminder's fee is billed in: its invoices' (with several currencies,
+        the one of the largest amount due), else the company's."""
+        due = {}
+        for invoice in invoices:
+            due[invoice.currency_id] = due.get(invoice.currency_id, 0.0) + abs(
+                invoice.amount_residual_signed
+            )
+        if not due:
+            return company.currency_id
+        return max(due, key=lambda currency: (due[currency], -currency.id))
+
+    @api.model
+    def _converted(self, charge, law_currency, currency, company, day):
+        """``charge`` (in the law's currency) in ``currency`` at the rate of ``day``."""
+        if currency == law_currency:
+            return charge
+        rate = self.env["res.currency"]._get_conversion_rate(law_currency, currency, company, day)
+        return charges.Charge(
+            charges.convert(charge.amount, rate, currency.decimal_places), charge.reason
+        )
+
     def _interest_vals(self, base, law, invoices, day, is_consumer, points):
         schedules = invoices._dunning_payment_schedule()
         charged_until = self._charged_until(invoices)
         vals = []
         for invoice in invoices:
             amount, payments = schedules[invoice.id]
-            periods = charges.interest(
-                law,
-                charges.PrincipalSchedule(amount, tuple(payments)),
-                invoice.invoice_date_due,
-                day,
-                points,
-                is_consumer,
-                charged_until=charged_until.get(invoice.id),
-                digits=invoice.currency_id.decimal_places,
-            )
             line_base = base | {"source_move_id": invoice.id, "currency_id": invoice.currency_id.id}
+            try:
+                periods = charges.interest(
+                    law,
+                    charges.PrincipalSchedule(amount, tuple(payments)),
+                    invoice.invoice_date_due,
+                    day,
+                    points,
+                    is_consumer,
+                    charged_until=charged_until.get(invoice.id),
+                    digits=invoice.currency_id.decimal_places,
+                )
+            except charges.MissingRateError as error:
+                # The reminder goes out without this interest; the days stay uncharged, so
+                # the next reminder after the rate is entered charges them.
+                vals.append(
+                    line_base
+                    | {
+                        "kind": "interest",
+                        "state": "not_charged",
+                        "amount": 0.0,
+                        "reason": self._missing_rate_reason(error.reference, error.day),
+                        "missing_rate_reference": error.reference,
+                        "missing_rate_date": error.day,
+                    }
+                )
+                continue
             if not periods:
                 reason = charges.no_interest_reason(law, is_consumer)
                 if reason:
@@ -183,6 +248,19 @@ class DunningCharge(models.Model):
                 for period in periods
             ]
         return vals
+
+    @api.model
+    def _missing_rate_reason(self, reference, day):
+        labels = dict(
+            self.env["dunning.reference.rate"]._fields["reference"]._description_selection(self.env)
+        )
+        return self.env._(
+            "Interest not charged: no %(rate)s is known for %(date)s. Enter it under "
+            "Reference Rates (or import the central bank's file); the next reminder charges "
+            "these days.",
+            rate=labels.get(reference, reference),
+            date=format_date(self.env, day),
+        )
 
     @api.model
     def _vals(self, base, kind, charge, currency):
@@ -245,13 +323,22 @@ class DunningCharge(models.Model):
 
     @api.model
     def _create_documents(self, vals_list):
-        """Record the charges and bill the charged ones, as draft invoices: one for fees and
-        compensation (company currency), one interest note per currency. Posting is the caller's.
+        """Record the charges and bill the charged ones, as draft invoices: per currency one
+        for fees and compensation and one interest note. Posting is the caller's. A Dunning
+        Manager is asked for each reference rate found missing.
         """
         records = self.create(vals_list)
+        missing = records.filtered("missing_rate_reference")
+        if missing:
+            self.env["dunning.reference.rate"]._ask_for_missing_rates(
+                {(c.missing_rate_reference, c.missing_rate_date) for c in missing},
+                missing.company_id[:1],
+            )
         to_bill = records.filtered(lambda c: c.state == "charged" and c.amount > 0)
         groups = to_bill.grouped(lambda c: (c.partner_id, c.currency_id, c.kind == "interest"))
         for (partner, currency, is_interest), group in groups.items():
+            # Written in the customer's language, like the reminder itself.
+            in_lang = group.with_context(lang=partner.lang or self.env.lang)
             move = self.env["account.move"].create(
                 {
                     "move_type": "out_invoice",
@@ -259,10 +346,10 @@ class DunningCharge(models.Model):
                     "company_id": group.company_id.id,
                     "currency_id": currency.id,
                     "invoice_date": group[0].date,
-                    "ref": self.env._("Late payment interest")
+                    "ref": in_lang.env._("Late payment interest")
                     if is_interest
-                    else self.env._("Reminder charges"),
-                    "invoice_line_ids": group._invoice_lines(is_interest),
+                    else in_lang.env._("Reminder charges"),
+                    "invoice_line_ids": in_lang._invoice_lines(is_interest),
                 }
             )
             group.charge_move_id = move
@@ -301,15 +388,15 @@ class DunningCharge(models.Model):
         ]
 
     def _label(self):
+        """In the current language (the recipient's when a reminder or invoice is written)."""
         self.ensure_one()
         if self.kind == "interest":
-            lang = self.partner_id.lang
             return self.env._(
-                "%(start)s to %(end)s, %(days)s days at %(rate)s%%",
-                start=format_date(self.env, self.period_start, lang_code=lang),
-                end=format_date(self.env, self.period_end, lang_code=lang),
+                "%(start)s to %(end)s, %(days)s days at %(rate)s",
+                start=format_date(self.env, self.period_start),
+                end=format_date(self.env, self.period_end),
                 days=self.days,
-                rate=f"{self.rate:.3f}".rstrip("0").rstrip("."),
+                rate=self._format_rate(self.rate),
             )
         if self.kind == "compensation":
             return self.env._(
@@ -317,3 +404,11 @@ class DunningCharge(models.Model):
                 invoice=self.source_move_id.name,
             )
         return self.env._("Reminder fee")
+
+    @api.model
+    def _format_rate(self, rate):
+        """'10.27%' in English, '10,27 %' in German or French: the number in the language's
+        Odoo format, the sign placed as the language's CLDR percent pattern places it."""
+        digits = 2 if float_round(rate, 2) == rate else 3
+        pattern = babel_locale_parse(self.env.lang or "en_US").percent_formats[None]
+        return f"{pattern.prefix[0]}{formatLang(self.env, rate, digits=digits)}{pattern.suffix[0]}"

@@ -70,10 +70,17 @@ class DunningLevel(models.Model):
         help="Days that must pass since the invoice's previous reminder before this level.",
     )
     company_currency_id = fields.Many2one(related="policy_id.company_id.currency_id")
+    fee_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_fee_currency_id",
+        help="The currency of the policy's late payment law (EUR, GBP), else the company's.",
+    )
     fee_amount = fields.Monetary(
         string="Reminder Fee",
-        currency_field="company_currency_id",
-        help="Charged with this reminder where the policy's rule set allows it.",
+        currency_field="fee_currency_id",
+        help="Charged with this reminder where the late payment law allows it, in the law's "
+        "currency (with rules by customer country: the country's law's), converted at the run "
+        "date into the currency of the customer's invoices.",
     )
     fee_product_id = fields.Many2one(
         "product.product",
@@ -97,6 +104,13 @@ class DunningLevel(models.Model):
         for level in self:
             level.display_name = (
                 f"{level.policy_id.name} / {level.name}" if level.policy_id else level.name
+            )
+
+    @api.depends("policy_id.rule_set_id", "policy_id.company_id")
+    def _compute_fee_currency_id(self):
+        for level in self:
+            level.fee_currency_id = level.policy_id.rule_set_id._law_currency(
+                level.policy_id.company_id or self.env.company
             )
 
     @api.depends("channel_ids.channel", "channel_ids.fallback", "channel_ids.sequence")

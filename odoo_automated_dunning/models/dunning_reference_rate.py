@@ -1,6 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools import format_date
 
-from ..core import charges
+from ..core import charges, rate_files
 from ..core.rates_seed import RATES
 
 REFERENCES = [
@@ -12,12 +13,13 @@ REFERENCES = [
 
 class DunningReferenceRate(models.Model):
     _name = "dunning.reference.rate"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Reference Interest Rate"
     _order = "reference, date desc"
 
-    reference = fields.Selection(REFERENCES, required=True, index=True)
-    date = fields.Date(string="In Force From", required=True, index=True)
-    rate = fields.Float(string="Rate (% p.a.)", required=True, digits=(6, 3))
+    reference = fields.Selection(REFERENCES, required=True, index=True, tracking=True)
+    date = fields.Date(string="In Force From", required=True, index=True, tracking=True)
+    rate = fields.Float(string="Rate (% p.a.)", required=True, digits=(6, 3), tracking=True)
     note = fields.Char()
 
     _reference_date_uniq = models.Constraint(
@@ -48,4 +50,105 @@ class DunningReferenceRate(models.Model):
         return tuple(
             charges.RatePoint(rate.reference, rate.date, charges.to_decimal(rate.rate))
             for rate in self.search([])
+        )
+
+    @api.model
+    def _import_file(self, content):
+        """Write the rates of a central bank's series file; returns (source, created, updated).
+
+        Raises ``rate_files.RateFileError`` (a ValueError) naming what is wrong with the file.
+        """
+        rate_file = rate_files.read_rate_file(content)
+        changes = rate_files.rate_changes(rate_file, self._points())
+        existing = {
+            rate.date: rate
+            for rate in self.search(
+                [
+                    ("reference", "=", rate_file.reference),
+                    ("date", "in", [point.date for point in changes]),
+                ]
+            )
+        }
+        note = self.env._("Imported from %(series)s", series=rate_file.source)
+        updated = self.browse()
+        for point in changes:
+            if point.date in existing:
+                existing[point.date].write({"rate": float(point.rate), "note": note})
+                updated |= existing[point.date]
+        self.create(
+            [
+                {
+                    "reference": point.reference,
+                    "date": point.date,
+                    "rate": float(point.rate),
+                    "note": note,
+                }
+                for point in changes
+                if point.date not in existing
+            ]
+        )
+        return rate_file.source, len(changes) - len(updated), len(updated)
+
+    @api.model
+    def _ask_for_missing_rates(self, missing, company):
+        """A to-do for a Dunning Manager per missing (reference, day), unless one is open.
+
+        It sits on the latest rate of that reference (the list where the new one is entered).
+        """
+        manager = self._rate_manager(company)
+        if not manager:
+            return
+        labels = dict(REFERENCES)
+        # A to-do the system writes, whoever runs the reminders (users may only read rates).
+        rate_model = self.sudo()
+        for reference, day in sorted(missing):
+            rates = rate_model.search([("reference", "=", reference)])
+            anchor = rates.filtered(lambda r, day=day: r.date <= day)[:1] or rates[:1]
+            if not anchor:
+                continue  # nothing of this reference to attach to; the charges still say it
+            tag = f"[{reference} {day.isoformat()}]"
+            if rate_model.env["mail.activity"].search_count(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", rates.ids),
+                    ("summary", "like", tag),
+                ],
+                limit=1,
+            ):
+                continue
+            in_lang = self.with_context(lang=manager.lang)
+            label = dict(in_lang._fields["reference"]._description_selection(in_lang.env)).get(
+                reference, labels[reference]
+            )
+            anchor.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=manager.id,
+                summary=in_lang.env._("Enter the %(rate)s %(tag)s", rate=label, tag=tag),
+                note=in_lang.env._(
+                    "Reminders went out without late payment interest: no %(rate)s is known for "
+                    "%(date)s. Add the rate published for that date (or import the central "
+                    "bank's file under Reference Rates); the next reminders charge the "
+                    "interest not charged so far.",
+                    rate=label,
+                    date=format_date(in_lang.env, day),
+                ),
+            )
+
+    @api.model
+    def _rate_manager(self, company):
+        """The Dunning Manager who keeps the rates: the first internal one of the company."""
+        group = self.env.ref("odoo_automated_dunning.group_dunning_manager")
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("all_group_ids", "in", group.ids),
+                    ("share", "=", False),
+                    ("company_ids", "in", company.ids),
+                    ("id", "!=", self.env.ref("base.user_root").id),
+                ],
+                order="id",
+                limit=1,
+            )
         )

@@ -39,7 +39,27 @@ class DunningRuleSet(models.Model):
         help="Whether statutory interest is charged to consumers under this rule set."
     )
     consumer_margin = fields.Float(string="Consumer Margin (points)", digits=(6, 3))
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        string="Currency of the Law",
+        help="Statutory amounts and the levels' fees are in this currency, converted at the run "
+        "date into the invoice's currency; empty: the company's currency.",
+    )
     note = fields.Text(compute="_compute_note", string="What the Law Says")
+
+    @api.depends("code")
+    def _compute_currency_id(self):
+        codes = {law.currency for law in charges.RULE_SETS.values() if law.currency}
+        currencies = {
+            currency.name: currency
+            for currency in self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "in", sorted(codes))])
+        }
+        for rule_set in self:
+            law = charges.RULE_SETS.get(rule_set.code)
+            rule_set.currency_id = currencies.get(law.currency) if law and law.currency else False
 
     @api.depends("code")
     def _compute_note(self):
@@ -64,6 +84,10 @@ class DunningRuleSet(models.Model):
             margin=Decimal(str(self.margin)),
             consumer_margin=Decimal(str(self.consumer_margin)) if self.consumer_interest else None,
         )
+
+    def _law_currency(self, company):
+        """The currency of the statutory amounts and fees: the law's, else the company's."""
+        return self[:1].currency_id or company.currency_id
 
     @api.model
     def _for_partner(self, policy, partner, day):

@@ -98,6 +98,11 @@ class DunningRun(models.Model):
     letter_unposted_count = fields.Integer(
         string="Letters Not Posted", compute="_compute_letter_counts"
     )
+    missing_rate_note = fields.Text(
+        string="Interest Not Charged",
+        compute="_compute_missing_rate_note",
+        help="Reference rates nobody entered yet: reminders went out without that interest.",
+    )
 
     @api.depends("customer_count", "customer_done_count", "state")
     def _compute_progress(self):
@@ -107,6 +112,17 @@ class DunningRun(models.Model):
             else:
                 total = run.customer_count
                 run.progress = 100.0 * run.customer_done_count / total if total else 0.0
+
+    def _compute_missing_rate_note(self):
+        groups = self.env["dunning.charge"]._read_group(
+            [("communication_id.run_id", "in", self.ids), ("missing_rate_reference", "!=", False)],
+            ["communication_id", "reason"],
+        )
+        notes = {}
+        for communication, reason in groups:
+            notes.setdefault(communication.run_id, set()).add(reason)
+        for run in self:
+            run.missing_rate_note = "\n".join(sorted(notes.get(run, ()))) or False
 
     @api.depends("communication_ids.state", "communication_ids.skip_reason")
     def _compute_counts(self):
