@@ -149,8 +149,9 @@ def run(env, smtp_host, smtp_port):
         }
     )
     german.level_ids.sorted("sequence")[1].write({"fee_amount": 5.0, "charge_interest": True})
-    # Keeping rates current is the user's job; the seed ends in 2025. Demo values, marked so:
-    # without them the German reminders fail with "No Bundesbank base rate ... in force".
+    # Keeping rates current is the user's job; the seed ends on 1 January 2026. Demo values,
+    # marked so: without them the German reminders go out without interest (and a Dunning
+    # Manager is asked for the rate).
     for day in ("2026-01-01", "2026-07-01"):
         if not env["dunning.reference.rate"].search_count(
             [("reference", "=", "de_base"), ("date", "=", day)]
