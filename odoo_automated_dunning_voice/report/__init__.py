@@ -1,0 +1,1 @@
+from . import dunning_effectiveness_report

@@ -1,0 +1,3 @@
+from . import test_voice_calls
+from . import test_voice_i18n
+from . import test_voice_keys
