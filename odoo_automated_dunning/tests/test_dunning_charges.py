@@ -434,19 +434,18 @@ class TestDunningCharges(DunningCommon):
             1,
         )
 
+        # An interest note asked for meanwhile is refused with the same reason.
+        note_vals = {
+            "partner_id": self.customer.id,
+            "date": "2023-12-31",
+            "policy_id": self.charging.id,
+        }
+        with self.assertRaisesRegex(UserError, "no Bundesbank base rate is known for 07/01/2023"):
+            self.env["dunning.interest.note.wizard"].create(note_vals).action_confirm()
+
         # Once entered, the days not charged are charged: from the day after the due date.
         rates.create({"reference": "de_base", "date": "2023-07-01", "rate": 3.12})
-        action = (
-            self.env["dunning.interest.note.wizard"]
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "date": "2023-12-31",
-                    "policy_id": self.charging.id,
-                }
-            )
-            .action_confirm()
-        )
+        action = self.env["dunning.interest.note.wizard"].create(note_vals).action_confirm()
         note = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(
             min(note.dunning_charge_ids.mapped("period_start")).isoformat(), "2023-05-16"

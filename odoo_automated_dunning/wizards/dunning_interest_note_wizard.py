@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..core import charges
-
 
 class DunningInterestNoteWizard(models.TransientModel):
     _name = "dunning.interest.note.wizard"
@@ -84,15 +82,16 @@ class DunningInterestNoteWizard(models.TransientModel):
             )
         # The ledger is written by the system, not edited by users (read-only for them).
         charge_model = self.env["dunning.charge"].sudo()
-        try:
-            vals = charge_model._prepare(
-                self.policy_id,
-                self.partner_id.commercial_partner_id,
-                self.date,
-                interest_invoices=self.move_ids,
-            )
-        except charges.MissingRateError as error:
-            raise UserError(str(error)) from error
+        vals = charge_model._prepare(
+            self.policy_id,
+            self.partner_id.commercial_partner_id,
+            self.date,
+            interest_invoices=self.move_ids,
+        )
+        # Asked for explicitly: no note that silently leaves out an invoice whose rate is missing.
+        missing = {v["reason"] for v in vals if v.get("missing_rate_reference")}
+        if missing:
+            raise UserError("\n".join(sorted(missing)))
         records = charge_model._create_documents(vals)
         documents = records.charge_move_id
         if not documents:
