@@ -5,3 +5,4 @@ from . import dunning_level
 from . import res_company
 from . import res_partner
 from . import dunning_communication
+from . import dunning_send_voice

@@ -138,68 +138,8 @@ class DunningCommunication(models.Model):
     # ----------------------------------------------------------------------------------------
 
     def _send_voice(self):
-        """Render what each call says, in the recipient's language, and queue the calls.
-
-        The call itself is placed by the job *Dunning: place automated calls* once the run's
-        batch is committed: the provider asks for the script as soon as someone answers, and a
-        run that crashes before its commit places nothing.
-        """
-        self.line_ids.move_id._dunning_ensure_access_tokens()
-        now = fields.Datetime.now()
-        for level, communications in self.grouped("level_id").items():
-            script = level._voice_script()
-            if not script:
-                communications.write(
-                    {
-                        "state": "failed",
-                        "error_message": self.env._(
-                            "Level %(level)s has no call script.", level=level.name
-                        ),
-                    }
-                )
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    scripts = script._render_field("body", communications.ids, compute_lang=True)
-                    voicemails = (
-                        level.voice_voicemail_template_id._render_field(
-                            "body", communications.ids, compute_lang=True
-                        )
-                        if level.voice_voicemail == "limited"
-                        else {}
-                    )
-            except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
-                communications.write({"state": "failed", "error_message": str(error)})
-                continue
-            for communication in communications:
-                number = communication._voice_number()
-                if not number:
-                    communication.write(
-                        {
-                            "state": "failed",
-                            "error_message": self.env._("No phone number to call."),
-                        }
-                    )
-                    continue
-                moment = communication._contact_moment()
-                communication.write(
-                    {
-                        "state": "sent",
-                        "voice_status": "pending",
-                        "body": scripts[communication.id],
-                        "voice_voicemail_text": voicemails.get(communication.id) or False,
-                        "voice_language": twiml.language(communication._voice_lang()),
-                        "recipient_address": number,
-                        "subject": self.env._(
-                            "Automated call: %(level)s", level=communication.level_id.name
-                        ),
-                        "scheduled_at": moment if moment > now else False,
-                    }
-                )
-        queued = self.filtered(lambda c: c.voice_status == "pending")
-        queued._voice_note_on_customer()
-        if queued:
-            self.env.ref("odoo_automated_dunning_voice.ir_cron_dunning_voice_place")._trigger()
+        """The main addon's per-channel hook: the voice send service does the work."""
+        self.env["dunning.send.voice"]._send(self)
 
     def _voice_lang(self):
         self.ensure_one()

@@ -75,6 +75,17 @@ class TestVoiceKeys(VoiceCommon):
         self.assertEqual(promise.state, "open")
         self.assertIn("06/18/2025", said)
         self.assertEqual(self.call.call_outcome, "promise")
+        # The effectiveness report counts the call and what the customer chose.
+        self._callback(self.call, "completed", CallDuration="52")
+        row = self.env["dunning.effectiveness.report"].search(
+            [("communication_id", "=", self.call.id)]
+        )
+        self.assertEqual(
+            (row.channel, row.voice_outcome, row.voice_key_press), ("voice", "answered", "3")
+        )
+        self.assertEqual(
+            (row.voice_call_count, row.voice_answered_count, row.voice_promise_count), (1, 1, 1)
+        )
         # Pressing again (or a replayed request) records nothing more.
         self._press(self.call, "3")
         self.assertEqual(
