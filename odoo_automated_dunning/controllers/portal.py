@@ -1,16 +1,30 @@
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.http import request
-from odoo.tools import consteq
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
+from ..core import FREQUENCIES, inputs
 from ..models.dunning_consent import CONSENT_CHANNELS
 
 CHANNELS = [channel for channel, _label in CONSENT_CHANNELS]
+# The notes the payments and plan pages know how to say; anything else shows none.
+MESSAGES = {
+    "disputed",
+    "accepted",
+    "active",
+    "requested",
+    "name_and_consent",
+    "not_proposed",
+    "mixed_currencies",
+    "nothing_to_pay",
+    "not_yours",
+    "unreadable",
+    "dispute_needs_message",
+}
 
 
 class DunningPreferences(http.Controller):
@@ -18,12 +32,12 @@ class DunningPreferences(http.Controller):
 
     def _customer(self, partner_id, token):
         partner = request.env["res.partner"].sudo().browse(partner_id).exists()
-        if not partner or not partner._dunning_preferences_token_ok(token):
+        if not partner or not inputs.token_matches(partner._dunning_preferences_token(), token):
             raise NotFound()
         return partner
 
     @http.route(
-        "/dunning/preferences/<int:partner_id>/<string:token>",
+        "/dunning/preferences/<dunning_id:partner_id>/<string:token>",
         type="http",
         auth="public",
         methods=["GET", "POST"],
@@ -32,18 +46,19 @@ class DunningPreferences(http.Controller):
     )
     def preferences(self, partner_id, token, **post):
         partner = self._customer(partner_id, token)
-        saved = False
+        saved = unreadable = False
         if request.httprequest.method == "POST":
-            wanted = {
-                channel: "allowed" if post.get(channel) == "allowed" else "refused"
-                for channel in CHANNELS
-            }
             if post.get("object"):
                 wanted = dict.fromkeys(CHANNELS, "objected")
-            partner._dunning_record_consent(
-                wanted, source="portal", evidence=self._evidence("preferences page")
-            )
-            saved = True
+            else:
+                # The form always sends every channel: anything else was not made by it.
+                wanted = {channel: post.get(channel) for channel in CHANNELS}
+                unreadable = not set(wanted.values()) <= {"allowed", "refused"}
+            if not unreadable:
+                partner._dunning_record_consent(
+                    wanted, source="portal", evidence=self._evidence("preferences page")
+                )
+                saved = True
         states = dict(partner._dunning_consent_states()[partner.commercial_partner_id.id])
         optout = post.get("optout") if not saved else None
         if optout in states:
@@ -58,13 +73,14 @@ class DunningPreferences(http.Controller):
                 ._fields["channel"]
                 ._description_selection(request.env),
                 "saved": saved,
+                "unreadable": unreadable,
                 "optout": optout in CHANNELS,
                 "action": f"/dunning/preferences/{partner_id}/{token}",
             },
         )
 
     @http.route(
-        "/dunning/optout/<int:partner_id>/<string:token>/<string:channel>",
+        "/dunning/optout/<dunning_id:partner_id>/<string:token>/<string:channel>",
         type="http",
         auth="public",
         methods=["GET"],
@@ -107,13 +123,11 @@ class DunningPortal(PortalAccount):
 
     def _dunning_customer(self, partner_id=None, access_token=None):
         """(customer, token query) for a valid link or the logged-in user, None for a visitor
-        who must log in; a link with a wrong token is not found."""
-        if partner_id and access_token:
-            try:
-                partner = request.env["res.partner"].sudo().browse(int(partner_id)).exists()
-            except ValueError:
-                partner = None
-            if partner and consteq(partner._dunning_portal_token(), access_token):
+        who must log in; a link with a wrong, malformed or missing part is not found."""
+        if partner_id is not None or access_token is not None:
+            partner_id = inputs.parse_id(partner_id)
+            partner = partner_id and request.env["res.partner"].sudo().browse(partner_id).exists()
+            if partner and inputs.token_matches(partner._dunning_portal_token(), access_token):
                 partner = partner.commercial_partner_id
                 return partner, f"partner_id={partner.id}&access_token={access_token}"
             raise NotFound()  # a wrong link: no hint whether the customer exists
@@ -154,6 +168,11 @@ class DunningPortal(PortalAccount):
     def _dunning_login(self):
         return request.redirect(f"/web/login?redirect={request.httprequest.full_path}")
 
+    @staticmethod
+    def _dunning_back(query, message, path="/my/dunning"):
+        """Back to the payments page with one of its notes."""
+        return request.redirect(f"{path}?{query}{'&' if query else ''}message={message}")
+
     # Pages ----------------------------------------------------------------------------------
 
     @http.route("/my/dunning", type="http", auth="public", website=True, sitemap=False)
@@ -178,7 +197,7 @@ class DunningPortal(PortalAccount):
                 "totals": totals,
                 "plans": self._dunning_plans(partner),
                 "query": query,
-                "message": message,
+                "message": message if message in MESSAGES else None,
                 "today": fields.Date.context_today(partner),
             },
         )
@@ -216,14 +235,14 @@ class DunningPortal(PortalAccount):
         if not found:
             return self._dunning_login()
         partner, query = found
+        wanted = inputs.parse_ids(request.httprequest.args.getlist("invoice_ids"))
+        if wanted is None:
+            return self._dunning_back(query, "unreadable")
         overdue = self._dunning_overdue(partner)
-        wanted = {int(i) for i in request.httprequest.args.getlist("invoice_ids") if i.isdigit()}
         invoices = overdue.filtered(lambda m: m.id in wanted) if wanted else overdue
         invoices = invoices.filtered(lambda m: not m.dunning_dispute)
         if not invoices or len(invoices.currency_id) > 1:
-            message = "mixed_currencies" if invoices else "nothing_to_pay"
-            sep = "&" if query else ""
-            return request.redirect(f"/my/dunning?{query}{sep}message={message}")
+            return self._dunning_back(query, "mixed_currencies" if invoices else "nothing_to_pay")
         currency = invoices.currency_id
         amount = currency.round(sum(invoices.mapped("amount_residual")))
         target = "i" + "_".join(str(i) for i in invoices.ids)
@@ -234,20 +253,27 @@ class DunningPortal(PortalAccount):
         return request.render("odoo_automated_dunning.dunning_portal_pay_page", values)
 
     @http.route(
-        "/my/dunning/transaction/<int:partner_id>/<string:target>", type="jsonrpc", auth="public"
+        "/my/dunning/transaction/<dunning_id:partner_id>/<string:target>",
+        type="jsonrpc",
+        auth="public",
     )
     def dunning_transaction(self, partner_id, target, access_token=None, **kwargs):
         """Create the transaction for invoices or a plan's next installment, for an amount
         computed here: the amount the browser sends is never trusted."""
+        paid = inputs.parse_payment_target(target)
+        if not paid:
+            raise NotFound()
         found = self._dunning_customer(partner_id, access_token)
         if not found:
             raise ValidationError(request.env._("The access token is invalid."))
         partner, _query = found
         # account_payment's form script adds the page's payment reference to every call.
         self._validate_transaction_kwargs(kwargs, additional_allowed_keys={"payment_reference"})
+        self._dunning_check_payment_kwargs(kwargs)
         kwargs.pop("payment_reference", None)
-        if target.startswith("plan"):
-            plan = request.env["dunning.payment.plan"].sudo().browse(int(target[4:])).exists()
+        kind, paid_ids = paid
+        if kind == "plan":
+            plan = request.env["dunning.payment.plan"].sudo().browse(paid_ids).exists()
             if not plan or plan.partner_id != partner or plan.state != "active":
                 raise ValidationError(request.env._("This plan cannot be paid here."))
             installment = plan.next_installment_id
@@ -256,11 +282,10 @@ class DunningPortal(PortalAccount):
             )
             amount, currency = installment.amount_residual, plan.currency_id
         else:
-            ids = {int(i) for i in target[1:].split("_") if i.isdigit()}
             invoices = self._dunning_overdue(partner).filtered(
-                lambda m: m.id in ids and not m.dunning_dispute
+                lambda m: m.id in paid_ids and not m.dunning_dispute
             )
-            if not invoices or len(invoices) != len(ids) or len(invoices.currency_id) != 1:
+            if not invoices or len(invoices) != len(paid_ids) or len(invoices.currency_id) != 1:
                 raise ValidationError(request.env._("These invoices cannot be paid here."))
             amount, currency = sum(invoices.mapped("amount_residual")), invoices.currency_id
         if currency.is_zero(amount):
@@ -280,16 +305,45 @@ class DunningPortal(PortalAccount):
         )
         return tx_sudo._get_processing_values()
 
+    @staticmethod
+    def _dunning_check_payment_kwargs(kwargs):
+        """The payment form's values have the types Odoo's payment code expects: a hostile
+        call gets a 400 rather than a server error deep in the payment module."""
+        ids_ok = all(
+            kwargs.get(key) is None or inputs.parse_id(kwargs[key])
+            for key in ("payment_method_id", "token_id")
+        )
+        landing = kwargs.get("landing_route")
+        if (
+            not inputs.parse_id(kwargs.get("provider_id"))
+            or not ids_ok
+            or kwargs.get("flow") not in ("redirect", "direct", "token")
+            or not isinstance(kwargs.get("tokenization_requested", False), bool)
+            or kwargs.get("is_validation")
+            or not isinstance(landing, str)
+            or not landing.startswith("/")
+            or landing.startswith("//")
+            or inputs.parse_text(landing) is None
+            or inputs.parse_text(kwargs.get("payment_reference")) is None
+        ):
+            raise BadRequest()
+
     # Plans ----------------------------------------------------------------------------------
 
     def _dunning_plan(self, plan_id, access_token):
+        if access_token is not None and not inputs.parse_token(access_token):
+            return None
         try:
             return self._document_check_access("dunning.payment.plan", plan_id, access_token)
         except (AccessError, MissingError):
             return None
 
     @http.route(
-        "/my/dunning/plan/<int:plan_id>", type="http", auth="public", website=True, sitemap=False
+        "/my/dunning/plan/<dunning_id:plan_id>",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
     )
     def dunning_plan(self, plan_id, access_token=None, message=None, **_kw):
         plan = self._dunning_plan(plan_id, access_token)
@@ -301,13 +355,13 @@ class DunningPortal(PortalAccount):
                 "page_name": "dunning_plan",
                 "plan": plan,
                 "token": access_token or "",
-                "message": message,
+                "message": message if message in MESSAGES else None,
                 "today": fields.Date.context_today(plan),
             },
         )
 
     @http.route(
-        "/my/dunning/plan/<int:plan_id>/accept",
+        "/my/dunning/plan/<dunning_id:plan_id>/accept",
         type="http",
         auth="public",
         methods=["POST"],
@@ -319,7 +373,10 @@ class DunningPortal(PortalAccount):
         if not plan:
             return request.redirect("/my")
         url = f"/my/dunning/plan/{plan.id}?access_token={access_token or ''}"
-        if not consent or not (name or "").strip():
+        name = inputs.parse_text(name, inputs.MAX_NAME_LENGTH)
+        if name is None:
+            return request.redirect(f"{url}&message=unreadable")
+        if not consent or not name:
             return request.redirect(f"{url}&message=name_and_consent")
         try:
             plan.action_accept_portal(name, request.httprequest.remote_addr)
@@ -328,7 +385,7 @@ class DunningPortal(PortalAccount):
         return request.redirect(f"{url}&message=accepted")
 
     @http.route(
-        "/my/dunning/plan/<int:plan_id>/pay",
+        "/my/dunning/plan/<dunning_id:plan_id>/pay",
         type="http",
         auth="public",
         website=True,
@@ -375,25 +432,35 @@ class DunningPortal(PortalAccount):
         )
         error = None
         if request.httprequest.method == "POST":
-            wanted = {
-                int(i) for i in request.httprequest.form.getlist("invoice_ids") if i.isdigit()
-            }
+            # Refused here, before anything is read or written: a request the form cannot
+            # make (20,000 installments, a NUL byte in the name) costs nothing.
+            wanted = inputs.parse_ids(request.httprequest.form.getlist("invoice_ids"))
+            count = inputs.parse_count(
+                post.get("installment_count"), inputs.PORTAL_MAX_INSTALLMENTS
+            )
+            frequency = post.get("frequency") or "monthly"
+            name = inputs.parse_text(post.get("name"), inputs.MAX_NAME_LENGTH)
+            if wanted is None or name is None or frequency not in FREQUENCIES:
+                error = request.env._(
+                    "Part of the request could not be read; fill in the form again."
+                )
+            elif count is None:
+                error = request.env._(
+                    "Choose between 1 and %(max)s installments.",
+                    max=inputs.PORTAL_MAX_INSTALLMENTS,
+                )
+        if request.httprequest.method == "POST" and not error:
             chosen = invoices.filtered(lambda m: m.id in wanted)
             try:
-                count = int(post.get("installment_count") or 0)
                 plan = (
                     request.env["dunning.payment.plan"]
                     .sudo()
                     .with_company(chosen.company_id[:1] or request.env.company)
                     ._portal_request(
-                        chosen,
-                        count,
-                        post.get("frequency") or "monthly",
-                        post.get("name"),
-                        request.httprequest.remote_addr,
+                        chosen, count, frequency, name, request.httprequest.remote_addr
                     )
                 )
-            except (UserError, ValidationError, ValueError) as exc:
+            except (UserError, ValidationError) as exc:
                 error = str(exc)
             else:
                 message = "active" if plan.state == "active" else "requested"
@@ -415,7 +482,7 @@ class DunningPortal(PortalAccount):
     # Disputes -------------------------------------------------------------------------------
 
     @http.route(
-        "/my/dunning/dispute/<int:invoice_id>",
+        "/my/dunning/dispute/<dunning_id:invoice_id>",
         type="http",
         auth="public",
         methods=["POST"],
@@ -429,15 +496,19 @@ class DunningPortal(PortalAccount):
         if not found:
             return self._dunning_login()
         partner, query = found
+        message = inputs.parse_text(message)
+        if message is None:
+            return self._dunning_back(query, "unreadable")
+        if not message:
+            return self._dunning_back(query, "dispute_needs_message")
         invoice = self._dunning_overdue(partner).filtered(lambda m: m.id == invoice_id)
-        sep = "&" if query else ""
         if not invoice:
-            return request.redirect(f"/my/dunning?{query}{sep}message=not_yours")
+            return self._dunning_back(query, "not_yours")
         reasons = dict(DISPUTE_REASONS)
-        text = f"{reasons.get(reason, reasons['other'])}: {(message or '').strip()}"
+        text = f"{reasons.get(reason, reasons['other'])}: {message}"
         if not invoice.dunning_dispute:
             invoice._dunning_open_dispute(text, source=request.env._("customer portal"))
-        return request.redirect(f"/my/dunning?{query}{sep}message=disputed")
+        return self._dunning_back(query, "disputed")
 
 
 DISPUTE_REASONS = [

@@ -75,3 +75,4 @@ from .plans import (  # noqa: F401
     request_problems,
     schedule_problems,
 )
+from . import inputs  # noqa: F401

@@ -1,3 +1,4 @@
+from . import dunning_bounded_mixin
 from . import dunning_reference_rate
 from . import dunning_rule_set
 from . import dunning_policy
@@ -18,3 +19,4 @@ from . import dunning_gdpr
 from . import account_move
 from . import res_partner
 from . import dunning_partner_behaviour
+from . import ir_http

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -149,7 +151,8 @@ class AccountMove(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=collector.id if collector else self.env.uid,
                 summary=self.env._("Review the customer's dispute"),
-                note=reason,
+                # The customer's words as text: no markup, no link, no remote image survives.
+                note=Markup("<p>%s</p>") % Markup("<br/>").join(reason.splitlines()),
             )
 
     def action_dunning_waive(self):

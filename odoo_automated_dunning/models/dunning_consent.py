@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 CONSENT_CHANNELS = [("email", "Email"), ("sms", "SMS"), ("phone", "Phone"), ("letter", "Letter")]
 # The dunning channel each consent channel governs.
@@ -48,6 +50,21 @@ class DunningConsent(models.Model):
         "res.users", string="Recorded by", default=lambda s: s.env.user, readonly=True
     )
     evidence = fields.Text(help="What the customer said or signed, where.")
+
+    @api.constrains("date")
+    def _check_date(self):
+        # A little clock skew between servers is fine; evidence dated ahead is not.
+        latest = fields.Datetime.now() + timedelta(minutes=5)
+        for entry in self:
+            if entry.date > latest:
+                raise ValidationError(
+                    self.env._(
+                        "The consent entry of %(contact)s is dated %(date)s, in the future; "
+                        "record it with the date the customer gave it, today at the latest.",
+                        contact=entry.partner_id.display_name,
+                        date=entry.date,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

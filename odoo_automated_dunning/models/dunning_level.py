@@ -1,6 +1,8 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Command
 
+from ..core import inputs
 from .dunning_level_channel import CHANNEL_SELECTION
 
 TONE_SELECTION = [
@@ -13,6 +15,7 @@ TONE_SELECTION = [
 
 class DunningLevel(models.Model):
     _name = "dunning.level"
+    _inherit = ["dunning.bounded.mixin"]
     _description = "Dunning Level"
     _order = "policy_id, sequence, id"
 
@@ -140,6 +143,33 @@ class DunningLevel(models.Model):
     )
     def _check_policy_levels(self):
         self.policy_id._check_levels()
+
+    @api.constrains("delay", "delay_unit", "minimum_gap_days")
+    def _check_delay_range(self):
+        units = dict(self._fields["delay_unit"]._description_selection(self.env))
+        for level in self:
+            most = inputs.MAX_DELAY[level.delay_unit]
+            if level.delay > most:
+                raise ValidationError(
+                    self.env._(
+                        "Level %(level)s: a delay of %(delay)s %(unit)s is more than ten years; "
+                        "enter at most %(most)s.",
+                        level=level.display_name,
+                        delay=level.delay,
+                        unit=units[level.delay_unit].lower(),
+                        most=most,
+                    )
+                )
+            if level.minimum_gap_days > inputs.MAX_GAP_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Level %(level)s: a minimum gap of %(gap)s days is more than ten years; "
+                        "enter at most %(most)s.",
+                        level=level.display_name,
+                        gap=level.minimum_gap_days,
+                        most=inputs.MAX_GAP_DAYS,
+                    )
+                )
 
     def _channel_pairs(self):
         """(channel, fallback) in order, as the core reads them; email when none is set."""

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 
 from .. import core
+from ..core import inputs
 
 PLAN_STATES = [
     ("draft", "Draft"),
@@ -26,7 +27,7 @@ OPEN_STATES = ("draft", "proposed", "active")
 class DunningPaymentPlan(models.Model):
     _name = "dunning.payment.plan"
     _description = "Installment Payment Plan"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "dunning.bounded.mixin"]
     _order = "id desc"
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
@@ -133,6 +134,57 @@ class DunningPaymentPlan(models.Model):
         for plan in self:
             plan.access_url = f"/my/dunning/plan/{plan.id}"
 
+    @api.constrains("installment_count", "grace_days", "first_due_date")
+    def _check_terms_range(self):
+        for plan in self:
+            problem = plan._terms_problem(
+                plan.installment_count, plan.grace_days, plan.first_due_date
+            )
+            if problem:
+                raise ValidationError(problem)
+
+    def _terms_problem(self, count, grace_days, first_due_date):
+        """Why these terms are out of any sane range (a message naming the plan, the field
+        and the fix), or ''. Checked before a schedule is built or a row is written."""
+        if len(self) == 1 and self.name not in (False, "/"):
+            name = self.env._("Plan %(name)s", name=self.name)
+        else:
+            name = self.env._("The new plan")
+        if count is not None and not 1 <= count <= inputs.MAX_INSTALLMENTS:
+            return self.env._(
+                "%(plan)s: %(count)s installments; enter between 1 and %(most)s.",
+                plan=name,
+                count=count,
+                most=inputs.MAX_INSTALLMENTS,
+            )
+        if grace_days is not None and not 0 <= grace_days <= inputs.MAX_GRACE_DAYS:
+            return self.env._(
+                "%(plan)s: %(days)s grace days; enter between 0 and %(most)s.",
+                plan=name,
+                days=grace_days,
+                most=inputs.MAX_GRACE_DAYS,
+            )
+        today = fields.Date.context_today(self)
+        if first_due_date and not inputs.date_in_range(fields.Date.to_date(first_due_date), today):
+            return self.env._(
+                "%(plan)s: the first due date %(date)s is out of range; choose a date "
+                "between %(first)s and %(last)s.",
+                plan=name,
+                date=first_due_date,
+                first=inputs.MIN_DATE,
+                last=fields.Date.add(today, days=inputs.MAX_DAYS_AHEAD),
+            )
+        return ""
+
+    def _check_terms_vals(self, vals):
+        """The terms in create/write values, refused before the database sees them (its
+        CHECK would log an ERROR and show a raw message; a year-9999 date would overflow)."""
+        problem = self._terms_problem(
+            vals.get("installment_count"), vals.get("grace_days"), vals.get("first_due_date")
+        )
+        if problem:
+            raise ValidationError(problem)
+
     @api.constrains("invoice_ids", "partner_id", "currency_id", "company_id", "state")
     def _check_invoices(self):
         for plan in self:
@@ -182,6 +234,7 @@ class DunningPaymentPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_terms_vals(vals)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("dunning.payment.plan") or "/"
         plans = super().create(vals_list)
@@ -196,6 +249,8 @@ class DunningPaymentPlan(models.Model):
                     "The terms of an accepted plan cannot change; cancel it and make a new one."
                 )
             )
+        for plan in self:
+            plan._check_terms_vals(vals)
         result = super().write(vals)
         if terms & set(vals):
             self._build_installments()
@@ -407,6 +462,15 @@ class DunningPaymentPlan(models.Model):
         )
         if not vals["accepted_name"]:
             raise UserError(self.env._("Type your name to request a plan."))
+        # A hard maximum even for requests that would wait for approval: a customer cannot
+        # make the server build thousands of installments.
+        if not 1 <= installment_count <= inputs.PORTAL_MAX_INSTALLMENTS:
+            raise UserError(
+                self.env._(
+                    "Choose between 1 and %(max)s installments.",
+                    max=inputs.PORTAL_MAX_INSTALLMENTS,
+                )
+            )
         # Checked before anything is written: a refused request leaves the cursor usable.
         problems = core.schedule_problems(
             vals["amount_total"],

@@ -1,10 +1,13 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import format_amount
 
 from .. import core
 
 
 class DunningPaymentPlanInstallment(models.Model):
     _name = "dunning.payment.plan.installment"
+    _inherit = ["dunning.bounded.mixin"]
     _description = "Payment Plan Installment"
     _order = "plan_id, due_date, sequence, id"
 
@@ -47,6 +50,26 @@ class DunningPaymentPlanInstallment(models.Model):
                     installment.amount_paid = amount
         for installment in self.filtered(lambda i: not i.plan_id):
             installment.amount_paid = 0.0
+
+    @api.constrains("amount", "plan_id")
+    def _check_schedule_total(self):
+        """The schedule adds up to the plan, whoever writes it (the form, RPC, an import)."""
+        for plan in self.plan_id:
+            currency = plan.currency_id
+            amounts = plan.installment_ids.mapped("amount")
+            total = sum(amounts)
+            negative = any(currency.compare_amounts(amount, 0) < 0 for amount in amounts)
+            if negative or currency.compare_amounts(total, plan.amount_total):
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(plan)s: the installments add up to %(sum)s, not the plan's "
+                        "total of %(total)s (and none may be negative); change the plan's "
+                        "terms and its schedule is rebuilt.",
+                        plan=plan.name,
+                        sum=format_amount(self.env, total, currency),
+                        total=format_amount(self.env, plan.amount_total, currency),
+                    )
+                )
 
     @api.depends("amount", "amount_paid")
     def _compute_state(self):

@@ -7,9 +7,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
+from ..core import inputs
+
 
 class DunningPromise(models.Model):
     _name = "dunning.promise"
+    _inherit = ["dunning.bounded.mixin"]
     _description = "Promise to Pay"
     _order = "date_promised desc, id desc"
     _check_company_auto = True
@@ -102,6 +105,44 @@ class DunningPromise(models.Model):
                         customer=promise.partner_id.display_name,
                         promised=promise.date_promised,
                         made=promise.date,
+                    )
+                )
+            if promise.date_promised and not inputs.date_in_range(
+                promise.date_promised, promise.date or fields.Date.context_today(promise)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The promise of %(customer)s is dated %(promised)s, more than a year "
+                        "ahead; enter the date the customer said it will pay, within a year.",
+                        customer=promise.partner_id.display_name,
+                        promised=promise.date_promised,
+                    )
+                )
+
+    @api.constrains("amount", "residual_at_promise", "grace_days")
+    def _check_amount(self):
+        for promise in self:
+            currency = promise.currency_id
+            if promise.move_ids and (
+                currency.compare_amounts(promise.amount, promise.residual_at_promise) > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(customer)s promises %(amount)s but owes %(debt)s on the chosen "
+                        "invoices; enter at most what is owed.",
+                        customer=promise.partner_id.display_name,
+                        amount=promise._amount_display(),
+                        debt=format_amount(self.env, promise.residual_at_promise, currency),
+                    )
+                )
+            if not 0 <= promise.grace_days <= inputs.MAX_GRACE_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The promise of %(customer)s has %(days)s grace days; enter between 0 "
+                        "and %(most)s.",
+                        customer=promise.partner_id.display_name,
+                        days=promise.grace_days,
+                        most=inputs.MAX_GRACE_DAYS,
                     )
                 )
 

@@ -3,7 +3,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools import format_amount
 
+from ..core import inputs
 from ..models.dunning_communication import CALL_OUTCOMES
 
 # Used when neither the reminder's policy nor the customer's names the grace days.
@@ -108,7 +110,17 @@ class DunningCallOutcomeWizard(models.TransientModel):
         if communication.activity_id:
             message_id = communication.activity_id.action_feedback(feedback=body)
         else:
-            message_id = self.partner_id.message_post(body=body).id
+            # Logging a call on the customer is what the group is for, also for users who may
+            # not edit contacts (posting needs write access): sudo for this note only, the
+            # customer checked readable first and the user kept as author.
+            self.partner_id.check_access("read")
+            message_id = (
+                self.partner_id.sudo()
+                .message_post(
+                    body=body, author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note"
+                )
+                .id
+            )
         if communication:
             # The note names the invoices: the retention job forgets it with the reminder.
             communication.log_message_id = message_id
@@ -134,6 +146,28 @@ class DunningCallOutcomeWizard(models.TransientModel):
                     "A promise to pay of %(customer)s needs an amount above zero and the date "
                     "the customer will pay.",
                     customer=customer,
+                )
+            )
+        owed = sum(self.move_ids.mapped("amount_residual"))
+        currency = self.move_ids.currency_id
+        if currency.compare_amounts(self.promise_amount, owed) > 0:
+            raise UserError(
+                self.env._(
+                    "%(customer)s cannot promise %(amount)s: the chosen invoices leave "
+                    "%(owed)s to pay; enter at most that amount.",
+                    customer=customer,
+                    amount=format_amount(self.env, self.promise_amount, currency),
+                    owed=format_amount(self.env, owed, currency),
+                )
+            )
+        today = fields.Date.context_today(self)
+        if self.promise_date < today or not inputs.date_in_range(self.promise_date, today):
+            raise UserError(
+                self.env._(
+                    "The promised payment date of %(customer)s must fall between today and "
+                    "%(last)s; enter the date the customer said it will pay.",
+                    customer=customer,
+                    last=fields.Date.add(today, days=inputs.MAX_DAYS_AHEAD),
                 )
             )
         policy = self.communication_id.policy_id or self.partner_id.dunning_policy_id

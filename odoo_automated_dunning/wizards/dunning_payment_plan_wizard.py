@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
 from .. import core
@@ -10,6 +10,7 @@ from ..models.dunning_payment_plan import FREQUENCY_SELECTION
 
 class DunningPaymentPlanWizard(models.TransientModel):
     _name = "dunning.payment.plan.wizard"
+    _inherit = ["dunning.bounded.mixin"]
     _description = "New Payment Plan"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
@@ -76,6 +77,11 @@ class DunningPaymentPlanWizard(models.TransientModel):
                 wizard.frequency,
                 digits,
             )
+            problem = self.env["dunning.payment.plan"]._terms_problem(
+                wizard.installment_count, None, wizard.first_due_date
+            )
+            if problem:
+                problems = [problem]
             if problems or not wizard.first_due_date:
                 wizard.preview = Markup("<p class='text-danger'>%s</p>") % " ".join(problems)
                 continue
@@ -105,6 +111,18 @@ class DunningPaymentPlanWizard(models.TransientModel):
                 + rows
                 + Markup("</tbody></table>")
             )
+
+    @api.constrains("installment_count", "first_due_date", "down_payment")
+    def _check_terms(self):
+        Plan = self.env["dunning.payment.plan"]
+        for wizard in self:
+            problem = Plan._terms_problem(wizard.installment_count, None, wizard.first_due_date)
+            if problem:
+                raise ValidationError(problem)
+            if wizard.currency_id.compare_amounts(wizard.down_payment, 0) < 0:
+                raise ValidationError(
+                    self.env._("The down payment cannot be negative; enter 0 or more.")
+                )
 
     def _create_plan(self):
         self.ensure_one()
