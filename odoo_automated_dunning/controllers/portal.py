@@ -269,8 +269,6 @@ class DunningPortal(PortalAccount):
         partner, _query = found
         # account_payment's form script adds the page's payment reference to every call.
         self._validate_transaction_kwargs(kwargs, additional_allowed_keys={"payment_reference"})
-        self._dunning_check_payment_kwargs(kwargs)
-        kwargs.pop("payment_reference", None)
         kind, paid_ids = paid
         if kind == "plan":
             plan = request.env["dunning.payment.plan"].sudo().browse(paid_ids).exists()
@@ -290,6 +288,8 @@ class DunningPortal(PortalAccount):
             amount, currency = sum(invoices.mapped("amount_residual")), invoices.currency_id
         if currency.is_zero(amount):
             raise ValidationError(request.env._("Nothing is left to pay."))
+        self._dunning_check_payment_kwargs(kwargs)
+        kwargs.pop("payment_reference", None)
         user = request.env.user
         payer = user.partner_id if not user._is_public() else partner
         kwargs.update(

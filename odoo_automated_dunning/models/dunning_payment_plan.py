@@ -464,7 +464,7 @@ class DunningPaymentPlan(models.Model):
             raise UserError(self.env._("Type your name to request a plan."))
         # A hard maximum even for requests that would wait for approval: a customer cannot
         # make the server build thousands of installments.
-        if not 1 <= installment_count <= inputs.PORTAL_MAX_INSTALLMENTS:
+        if installment_count > inputs.PORTAL_MAX_INSTALLMENTS:
             raise UserError(
                 self.env._(
                     "Choose between 1 and %(max)s installments.",
