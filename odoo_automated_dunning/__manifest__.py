@@ -12,9 +12,10 @@
         "security/ir.model.access.csv",
         "data/dunning_run_data.xml",
         "data/dunning_charge_data.xml",
+        # Before the shipped policy (mail_template_data.xml), whose plan templates default to them.
+        "data/dunning_payment_plan_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
-        "data/dunning_payment_plan_data.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_run_views.xml",
         "views/dunning_communication_views.xml",
@@ -39,6 +40,7 @@
         "report/dunning_statement_report.xml",
     ],
     "assets": {
+        "web.assets_backend": ["odoo_automated_dunning/static/src/kpi_dashboard/*"],
         "web.assets_tests": ["odoo_automated_dunning/static/tests/tours/*.js"],
     },
     # SMS numbers are sent in international format, which needs phonenumbers.

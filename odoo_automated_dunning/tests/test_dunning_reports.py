@@ -1,4 +1,6 @@
-from odoo.tests import freeze_time, tagged
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, freeze_time, tagged
 
 from .common import DunningCommon
 
@@ -253,18 +255,44 @@ class TestDunningReports(DunningCommon):
         )  # not due
         self.assertEqual(reminded.dunning_level_id, self.level1)
 
-        kpis = self.env["dunning.kpi.dashboard"].create(
-            {"date_to": "2025-06-30", "period_days": 30}
-        )
+        data = self.env["dunning.kpi.dashboard"].get_kpis(date_to="2025-06-30", period_days=30)
 
+        kpis = {figure["name"]: figure["value"] for figure in data["figures"]}
         # Start 1,300; sales 1,500; end 1,300 + 1,500 - 300 - 600 = 1,900; current 500.
-        self.assertEqual((kpis.receivables, kpis.credit_sales), (1900.0, 1500.0))
-        self.assertEqual(kpis.dso, 38.0)  # 1,900 / 1,500 x 30
-        self.assertEqual(kpis.cei, 39.13)  # (1,300 + 1,500 - 1,900) / (1,300 + 1,500 - 500)
-        self.assertEqual(kpis.overdue_share, 73.68)  # 1,400 / 1,900
-        self.assertEqual(kpis.average_days_late, 39.29)  # (1,000 x 51 + 400 x 10) / 1,400
-        line = kpis.level_line_ids
-        self.assertEqual((line.level_id, line.reminder_count), (self.level1, 1))
+        self.assertEqual((kpis["receivables"], kpis["credit_sales"]), (1900.0, 1500.0))
+        self.assertEqual(kpis["dso"], 38.0)  # 1,900 / 1,500 x 30
+        self.assertEqual(kpis["cei"], 39.13)  # (1,300 + 1,500 - 1,900) / (1,300 + 1,500 - 500)
+        self.assertEqual(kpis["overdue_share"], 73.68)  # 1,400 / 1,900
+        self.assertEqual(kpis["average_days_late"], 39.29)  # (1,000 x 51 + 400 x 10) / 1,400
+        self.assertEqual((data["date_from"], data["date_to"]), ("2025-06-01", "2025-06-30"))
+        [line] = data["levels"]
+        self.assertEqual((line["level_id"], line["reminder_count"]), (self.level1.id, 1))
         self.assertEqual(
-            (line.amount_due, line.paid_30, line.recovery_rate), (1300.0, 300.0, 23.08)
+            (line["amount_due"], line["paid_30"], line["recovery_rate"]), (1300.0, 300.0, 23.08)
         )
+        # Each figure carries its formula, as the dashboard shows it.
+        dso = next(figure for figure in data["figures"] if figure["name"] == "dso")
+        self.assertEqual(dso["label"], "DSO (days)")
+        self.assertIn("receivables at the end / credit sales", dso["formula"])
+
+    def test_kpis_are_for_dunning_users_only(self):
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Billing Clerk",
+                "login": "clerk_kpi",
+                "group_ids": [Command.set([self.env.ref("account.group_account_invoice").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.env["dunning.kpi.dashboard"].with_user(clerk).get_kpis()
+
+
+@tagged("post_install", "-at_install")
+class TestDunningKpiDashboardTour(HttpCase):
+    def test_the_kpi_dashboard_opens_as_a_dashboard(self):
+        """The menu opens a dashboard named in the breadcrumb, not a record, and it reloads
+        for another period."""
+        self.env.ref("base.user_admin").group_ids += self.env.ref(
+            "odoo_automated_dunning.group_dunning_user"
+        )
+        self.start_tour("/odoo/dunning-kpis", "dunning_kpi_dashboard", login="admin")
