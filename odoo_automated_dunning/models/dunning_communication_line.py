@@ -12,6 +12,10 @@ class DunningCommunicationLine(models.Model):
     # Its reminder's company, written when created (a related field would be recomputed for
     # each of a large run's lines).
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    # For the invoice's reminder history: when, how and with what result.
+    date = fields.Date(related="communication_id.date", string="Date")
+    channel = fields.Selection(related="communication_id.channel")
+    state = fields.Selection(related="communication_id.state", string="Status")
     move_id = fields.Many2one(
         "account.move", string="Invoice", required=True, ondelete="cascade", index=True
     )
