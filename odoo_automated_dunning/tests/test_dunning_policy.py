@@ -446,3 +446,23 @@ class TestDunningPolicy(DunningCommon):
         # level 2 two weeks after its due date (its 5-day gap ends earlier).
         self.assertEqual(old.dunning_next_date, date(2025, 6, 1))
         self.assertEqual(recent.dunning_next_date, date(2025, 5, 24))
+
+    def test_the_shipped_policy_has_the_shipped_plan_templates(self):
+        """The Payment Plans tab of the shipped policy shows the four plan emails it uses."""
+        # The shipped policy belongs to the main company, not to the test's.
+        policy = self.env.ref("odoo_automated_dunning.dunning_policy_standard").sudo()
+        ref = self.env.ref
+        self.assertEqual(
+            (
+                policy.plan_proposal_template_id,
+                policy.plan_reminder_template_id,
+                policy.plan_overdue_template_id,
+                policy.plan_default_template_id,
+            ),
+            (
+                ref("odoo_automated_dunning.mail_template_plan_proposal"),
+                ref("odoo_automated_dunning.mail_template_plan_reminder"),
+                ref("odoo_automated_dunning.mail_template_plan_overdue"),
+                ref("odoo_automated_dunning.mail_template_plan_default"),
+            ),
+        )
