@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.dunning_level import TONE_SELECTION
+from ..models.dunning_level_channel import CHANNEL_SELECTION
 
 
 class DunningEffectivenessReport(models.Model):
@@ -45,7 +46,7 @@ class DunningEffectivenessReport(models.Model):
     policy_id = fields.Many2one("dunning.policy", readonly=True)
     level_id = fields.Many2one("dunning.level", readonly=True)
     tone = fields.Selection(TONE_SELECTION, readonly=True)
-    channel = fields.Selection([("email", "Email")], readonly=True)
+    channel = fields.Selection(CHANNEL_SELECTION, readonly=True)
     mail_template_id = fields.Many2one("mail.template", string="Template", readonly=True)
     amount_due = fields.Monetary(readonly=True, aggregator="sum")
     paid_7 = fields.Monetary(string="Paid within 7 days", readonly=True, aggregator="sum")

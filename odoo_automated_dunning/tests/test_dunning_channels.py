@@ -143,6 +143,24 @@ class TestDunningChannels(DunningCommon):
         self.assertFalse(letter.primary)
         self.assertFalse(letter.charge_ids, "the fee is billed once, with the first channel")
 
+    def test_every_channel_counts_once_per_customer_and_shows_in_the_effectiveness_report(self):
+        self._channels(self.level1, ("email", False), ("sms", False), ("call", False))
+        self.customer.phone = "+32 470 12 34 56"
+        self._invoice(self.customer, 80.0, "2025-06-01")
+
+        run = self._run("2025-06-20")
+
+        self.assertEqual((run.reminded_count, run.sent_count), (1, 3), "1 customer, 3 messages")
+        report = self.env["dunning.effectiveness.report"]
+        domain = [("communication_id", "in", run.communication_ids.ids)]
+        by_channel = dict(report._read_group(domain, ["channel"], ["__count"]))
+        self.assertEqual(by_channel, {"email": 1, "sms": 1, "call": 1})
+        labels = dict(report._fields["channel"]._description_selection(self.env))
+        self.assertEqual(
+            [labels[channel] for channel in sorted(by_channel)], ["Phone call", "Email", "SMS"]
+        )
+        self.assertEqual(report.search_count(domain + [("channel", "=", "sms")]), 1)
+
     def test_no_reachable_channel_is_skipped_with_its_reason(self):
         self._channels(self.level1, ("email", False), ("letter", True), ("sms", True))
         customer = self._customer("Ghost Ltd", False)
