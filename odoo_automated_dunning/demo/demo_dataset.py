@@ -236,6 +236,9 @@ def _plans(env, company, partners, invoices, today):
             "login": "lumiere",
             "password": "lumiere",
             "email": "claire@atelier-lumiere.example.fr",
+            # A French customer's accountant reads the portal in French.
+            "lang": "fr_FR",
+            "tz": "Europe/Paris",
             "parent_id": partners["Atelier Lumière SARL"].id,
             "group_ids": [Command.set([env.ref("base.group_portal").id])],
             "company_id": company.id,
@@ -338,3 +341,90 @@ def _pay(env, invoices, amount=None, date=None):
     env["account.payment.register"].with_context(
         active_model="account.move", active_ids=invoices.ids
     ).create(vals)._create_payments()
+
+
+def summary(env, base_url):
+    """What to look at in the demo and where, read back from the database: [(what, where)]."""
+    # Menu paths as Odoo Community shows them (the app is *Accounting* where Odoo's
+    # Accounting app is installed).
+    dunning = "Invoicing > Customers > Dunning"
+    Communication = env["dunning.communication"]
+    sent = [("state", "=", "sent"), ("plan_id", "=", False)]
+    lines = []
+    runs = env["dunning.run"].search([], order="date, id")
+    if runs:
+        last = runs[-1]
+        lines.append(
+            (
+                f"Dunning runs {' and '.join(runs.mapped('name'))}; today's reminded "
+                f"{last.reminded_count} customers with {last.sent_count} messages",
+                f"{dunning} > Dunning Runs",
+            )
+        )
+    letters = Communication.search(sent + [("channel", "=", "letter")])
+    if letters:
+        lines.append(
+            (
+                f"{len(letters)} letters (PDF) to {', '.join(letters.partner_id.mapped('name'))}",
+                f"{dunning} > Dunning Runs > {letters[0].run_id.name} > Print Letters",
+            )
+        )
+    for sms in Communication.search(sent + [("channel", "=", "sms")]):
+        lines.append(
+            (
+                f"SMS to {sms.partner_id.name} ({sms.recipient_address})",
+                f"{dunning} > Reminders, channel SMS",
+            )
+        )
+    for call in Communication.search(sent + [("channel", "=", "call")]):
+        promise = call.promise_ids[:1]
+        what = f"Call task for {call.partner_id.name}"
+        if call.activity_id:
+            what += f" (collector: {call.activity_id.user_id.name})"
+        if promise:
+            what += (
+                f", promise to pay {promise.currency_id.format(promise.amount)}"
+                f" by {promise.date_promised}"
+            )
+        lines.append((what, f"{dunning} > Promises to Pay; the customer's activities"))
+    charges = env["dunning.charge"].search([])
+    if charges:
+        lines.append(
+            (
+                f"Fee and statutory interest billed to {', '.join(charges.partner_id.mapped('name'))}",
+                f"{dunning} > Fees and Interest",
+            )
+        )
+    for plan in env["dunning.payment.plan"].search([], order="id"):
+        state = dict(plan._fields["state"]._description_selection(env))[plan.state]
+        lines.append(
+            (
+                f"Payment plan {plan.name} of {plan.partner_id.name}: {state}",
+                f"{dunning} > Payment Plans",
+            )
+        )
+    disputed = env["account.move"].search([("dunning_dispute", "=", True)])
+    if disputed:
+        lines.append(
+            (
+                f"Disputed invoice {', '.join(disputed.mapped('name'))} of "
+                f"{', '.join(disputed.partner_id.mapped('name'))}",
+                f"{dunning} > Overdue Invoices (in orange), or filter Disputed",
+            )
+        )
+    lines.append(
+        (
+            "KPIs, delinquency, effectiveness, plans and payment behaviour",
+            "Invoicing > Reporting > Dunning",
+        )
+    )
+    portal = env["res.users"].search([("login", "=", "lumiere")])
+    if portal:
+        lines.append(
+            (
+                f"The customer portal in French: log in as lumiere / lumiere "
+                f"({portal.partner_id.name})",
+                f"{base_url}/my/dunning",
+            )
+        )
+    return lines
