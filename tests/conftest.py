@@ -1,34 +1,23 @@
-"""Load the addon's functional core without Odoo.
+"""The Odoo-free tier imports the addon's functional core by its real name, without Odoo.
 
-``odoo_automated_dunning/__init__.py`` imports the Odoo models, so importing the core through
-its parent package would need Odoo. The core itself has no Odoo import: load its folder as a
-standalone package named ``dunning_core``, so tests write ``import dunning_core as core``.
+``odoo_automated_dunning/__init__.py`` imports the addon's models, which need Odoo (and Odoo
+accepts them only as ``odoo.addons.odoo_automated_dunning``). The core needs neither. So the
+addon folder is registered here as what Python makes of a folder without ``__init__.py``: a
+namespace package (PEP 420), a module with a ``__path__`` and no code. Then
+``import odoo_automated_dunning.core`` is an ordinary import that finds the real ``core/``
+package under its real name and runs only its own ``__init__``; importing anything else of the
+addon (``odoo_automated_dunning.models``) still needs Odoo and fails loudly without it.
 """
 
+import importlib.machinery
 import importlib.util
 import sys
 from pathlib import Path
 
-CORE_DIR = Path(__file__).resolve().parent.parent / "odoo_automated_dunning" / "core"
+ADDON = "odoo_automated_dunning"
+ADDON_DIR = Path(__file__).resolve().parent.parent / ADDON
 
-
-def _load_core():
-    if "dunning_core" in sys.modules:
-        return sys.modules["dunning_core"]
-    spec = importlib.util.spec_from_file_location(
-        "dunning_core",
-        CORE_DIR / "__init__.py",
-        submodule_search_locations=[str(CORE_DIR)],
-    )
-    module = importlib.util.module_from_spec(spec)
-    # Registered before running it, so the core's relative imports find their package.
-    sys.modules["dunning_core"] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules["dunning_core"]
-        raise
-    return module
-
-
-_load_core()
+if ADDON not in sys.modules:
+    _spec = importlib.machinery.ModuleSpec(ADDON, None, is_package=True)
+    _spec.submodule_search_locations = [str(ADDON_DIR)]
+    sys.modules[ADDON] = importlib.util.module_from_spec(_spec)

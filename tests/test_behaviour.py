@@ -1,6 +1,6 @@
 from datetime import date
 
-from dunning_core.behaviour import Payment, behaviour
+from odoo_automated_dunning.core.behaviour import Payment, behaviour
 
 TODAY = date(2025, 6, 30)
 

@@ -4,7 +4,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from dunning_core import (
+
+from odoo_automated_dunning.core import (
     EXCLUDED_PROMISED,
     SKIP_BLACKLISTED,
     SKIP_CAPPED,
@@ -165,7 +166,7 @@ def test_a_capped_channel_is_held_back_with_its_reason():
 
 
 def test_a_refused_channel_says_so():
-    from dunning_core import SKIP_REFUSED  # noqa: PLC0415
+    from odoo_automated_dunning.core import SKIP_REFUSED  # noqa: PLC0415
 
     customer = Customer(
         id=1, net_balance=100.0, email="a@b.example", reachable=frozenset(), refused={"email"}

@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from dunning_core.charges import (
+
+from odoo_automated_dunning.core.charges import (
     RULE_SETS,
     Charge,
     MissingRateError,

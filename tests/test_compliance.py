@@ -3,7 +3,8 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from dunning_core import (
+
+from odoo_automated_dunning.core import (
     ALLOWED,
     OBJECTED,
     REFUSED,

@@ -1,7 +1,8 @@
 """The configuration problems a user is told about before a policy can send anything."""
 
 import pytest
-from dunning_core import LevelConfig, policy_problems
+
+from odoo_automated_dunning.core import LevelConfig, policy_problems
 
 
 def _level(name, delay, unit="day", **values):

@@ -5,14 +5,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import dunning_core
 import pytest
-from dunning_core import Invoice, Level, add_delay, add_months, next_level_date
+
+from odoo_automated_dunning import core
+from odoo_automated_dunning.core import Invoice, Level, add_delay, add_months, next_level_date
 
 
 def test_core_loads_without_odoo():
     assert "odoo" not in sys.modules
-    for path in Path(dunning_core.__path__[0]).glob("*.py"):
+    for path in Path(core.__path__[0]).glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]

@@ -3,7 +3,8 @@
 from datetime import date
 
 import pytest
-from dunning_core import Customer, Invoice, Level, Policy, match_policy
+
+from odoo_automated_dunning.core import Customer, Invoice, Level, Policy, match_policy
 
 LEVELS = (Level(id=1, name="Friendly reminder", delay=7),)
 

@@ -4,7 +4,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from dunning_core import (
+
+from odoo_automated_dunning.core import (
     EXCLUDED_DISPUTED,
     EXCLUDED_NO_FOLLOWUP,
     EXCLUDED_NO_POLICY,

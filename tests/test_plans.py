@@ -3,7 +3,8 @@
 from datetime import date
 
 import pytest
-from dunning_core import (
+
+from odoo_automated_dunning.core import (
     EXCLUDED_IN_PLAN,
     Customer,
     Installment,

@@ -4,14 +4,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from dunning_core.charges import (
+
+from odoo_automated_dunning.core.charges import (
     REFERENCES,
     MissingRateError,
     RatePoint,
     rate_in_force,
     rate_points,
 )
-from dunning_core.rates_seed import RATES
+from odoo_automated_dunning.core.rates_seed import RATES
 
 POINTS = rate_points()
 

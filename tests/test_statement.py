@@ -3,7 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from dunning_core import BUCKETS, OpenItem, bucket_of, build_statement
+
+from odoo_automated_dunning.core import BUCKETS, OpenItem, bucket_of, build_statement
 
 AS_OF = date(2025, 6, 30)
 

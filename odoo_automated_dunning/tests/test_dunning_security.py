@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
@@ -8,7 +8,8 @@ from .common import DunningCommon
 @freeze_time("2025-06-30")
 @tagged("post_install", "-at_install")
 class TestDunningSecurity(DunningCommon):
-    """Companies never see each other's dunning; each role does what its group allows."""
+    """Who may configure, run and see dunning: companies never see each other's dunning, each
+    role does what its group allows, and a bad configuration is refused with the fix."""
 
     @classmethod
     def setUpClass(cls):
@@ -390,3 +391,80 @@ class TestDunningSecurity(DunningCommon):
         # A portal customer reaches none of these models directly.
         with self.assertRaises(AccessError):
             self.env["dunning.consent"].with_user(self.portal).search([])
+
+    # ------------------------------------------------------------ policies
+
+    def test_bad_configuration_names_the_policy_the_level_and_the_fix(self):
+        levels = self.policy.level_ids.sorted("sequence")
+        cases = [
+            (levels[0], {"delay": -3}, "the delay is -3"),
+            (levels[1], {"delay": 3, "delay_unit": "day"}, "give each level a longer delay"),
+            (levels[2], {"mail_template_id": False}, "no email template"),
+        ]
+        for level, vals, fix in cases:
+            with self.subTest(fix=fix), self.assertRaises(ValidationError) as caught:
+                level.write(vals)
+            message = str(caught.exception)
+            self.assertIn('Policy "Test reminders"', message)
+            self.assertIn(f'level "{level.name}"', message)
+            self.assertIn(fix, message)
+        with self.assertRaises(ValidationError) as caught:
+            self.env["dunning.policy"].create({"name": "Empty"})
+        self.assertIn('Policy "Empty" has no levels', str(caught.exception))
+        with self.assertRaises(ValidationError):
+            self.policy.level_ids.unlink()
+        with self.assertRaises(ValidationError) as caught:
+            self.policy.domain = "[('state', '=='"
+        self.assertIn("Test reminders", str(caught.exception))
+        # A policy being drafted (archived) may have no levels yet.
+        self.assertTrue(self.env["dunning.policy"].create({"name": "Draft", "active": False}))
+
+    def test_customer_policy_wins_over_matching_policies(self):
+        gentle = self.env["dunning.policy"].create(
+            {
+                "name": "Gentle",
+                "sequence": 99,
+                "level_ids": [
+                    Command.create(self._level_vals("Nudge", 10, 3, "week", "friendly", 0))
+                ],
+            }
+        )
+        self.customer.with_company(self.company_1).dunning_policy_id = gentle
+        self._invoice(self.customer, 100.0, "2025-06-01")
+        self._invoice(self.other_customer, 100.0, "2025-06-01")
+
+        run = self._run("2025-06-20")  # 19 days: the test policy's first level, not Gentle's
+
+        self.assertEqual(run.communication_ids.partner_id, self.other_customer)
+        run = self._run("2025-06-22")
+        self.assertEqual(run.communication_ids.policy_id, gentle)
+        self.assertEqual(run.communication_ids.partner_id, self.customer)
+        # In company 2 the customer has no own policy.
+        self.assertFalse(self.customer.with_company(self.company_2).dunning_policy_id)
+
+    def test_policy_criteria_select_the_invoices(self):
+        tag = self.env["res.partner.category"].create({"name": "Subscriptions"})
+        subscriptions = self.env["dunning.policy"].create(
+            {
+                "name": "Subscriptions",
+                "sequence": 1,
+                "partner_category_ids": [Command.link(tag.id)],
+                "minimum_amount": 50.0,
+                "domain": "[('ref', '=', 'SUB')]",
+                "level_ids": [
+                    Command.create(self._level_vals("Sub reminder", 10, 2, "day", "persuasive", 0))
+                ],
+            }
+        )
+        self.customer.category_id = tag
+        matching = self._invoice(self.customer, 100.0, "2025-06-15", ref="SUB")
+        too_small = self._invoice(self.customer, 20.0, "2025-06-15", ref="SUB")
+        other_ref = self._invoice(self.customer, 100.0, "2025-06-15", ref="ONE-OFF")
+
+        lines = self._run("2025-06-20").communication_ids.line_ids
+
+        by_move = {line.move_id: line for line in lines}
+        self.assertEqual(by_move[matching].level_id.policy_id, subscriptions)
+        # The others follow the general policy, whose first level (7 days) is not due yet.
+        self.assertFalse(by_move[too_small].level_id)
+        self.assertFalse(by_move[other_ref].level_id)
