@@ -1,8 +1,8 @@
 """Helpers shared by ``scripts/test`` and ``scripts/demo``.
 
-Finds an Odoo 19.0 to run (an importable ``odoo`` or a source tree in ``$ODOO_SRC``), talks to
-PostgreSQL (the one that answers, or a private cluster started under a git-ignored folder) and
-reads Odoo's log to count tests and spot warnings.
+Finds an Odoo 19.0 to run (an importable ``odoo`` or a source tree in ``$ODOO_SRC``) and talks to
+PostgreSQL (the one that answers, or a private cluster started under a git-ignored folder, for
+machines without one). Reading Odoo's log is checklog-odoo's job, .po files polib's.
 
 Standard library only: ``psycopg2`` is imported where a database is dropped, which only happens
 where Odoo itself runs (Odoo needs it too).
@@ -21,7 +21,6 @@ import getpass
 import glob
 import json
 import os
-import re
 import shlex
 import shutil
 import socket
@@ -334,186 +333,19 @@ def ensure_postgres(private_base: Path) -> PrivateCluster | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading Odoo's log
-# --------------------------------------------------------------------------------------------
-
-# Odoo's log format (odoo/netsvc.py): "<date> <time>,<ms> <pid> <LEVEL> <db> <logger>: <message>"
-_RECORD_START = re.compile(
-    r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} \d+ "
-    r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) (?P<db>\S+) (?P<logger>\S+): (?P<message>.*)$"
-)
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-# Printed once at the end by the server when tests were enabled (odoo/service/server.py, using
-# OdooTestResult.__str__ from odoo/tests/result.py): WARNING when 0 tests ran, ERROR on failures.
-_SUMMARY = re.compile(
-    r"^(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
-    r" when loading database"
-)
-# OdooTestResult.addSkip logs "skipped <Class.method> : <reason>" at INFO on the test's logger.
-_SKIPPED = re.compile(r"^skipped \S+ : ")
-# OdooTestResult.logError: "FAIL: <test>" / "ERROR: <test>" followed by the traceback.
-_TEST_FAILURE = re.compile(r"^(?:FAIL|ERROR): ")
-# Lines that only repeat that tests failed (odoo/modules/loading.py, odoo/tests/result.py).
-_FAILURE_ECHOES = (
-    re.compile(r"^Module \S+: \d+ failures, \d+ errors of \d+ tests$"),
-    re.compile(r"^At least one test failed when loading the modules\.$"),
-    re.compile(r"^Test suite halted: max failed tests already reached"),
-)
-_PROBLEM_LEVELS = {"WARNING", "ERROR", "CRITICAL"}
-
-
-@dataclasses.dataclass(frozen=True)
-class AllowedWarning:
-    """A log line at WARNING or above that comes from the environment, not from our addon."""
-
-    logger: str  # regular expression, matched in full against the logger name
-    message: str  # regular expression, searched from the start of the first message line
-    reason: str
-
-    def matches(self, record: LogRecord) -> bool:
-        return bool(
-            re.fullmatch(self.logger, record.logger) and re.match(self.message, record.message)
-        )
-
-
-# Warnings that a clean run of Odoo core prints on this kind of machine, whatever our addon does.
-# Add one only after seeing it on a clean run, with the reason; each allowed line is still
-# printed at the end of the Odoo tier so it stays visible. None seen so far.
-ALLOWED_WARNINGS: tuple[AllowedWarning, ...] = ()
-
-
-@dataclasses.dataclass
-class LogRecord:
-    level: str
-    logger: str
-    message: str  # first line, without Odoo's trailing performance info
-    lines: list[str]  # the whole record as printed, traceback included
-
-    def headline(self) -> str:
-        return f"{self.level} {self.logger}: {self.message}"
-
-
-@dataclasses.dataclass
-class OdooLogReport:
-    summary_seen: bool = False
-    tests_run: int = 0
-    failures: int = 0
-    errors: int = 0
-    skipped: int = 0
-    test_failures: list[LogRecord] = dataclasses.field(default_factory=list)
-    problems: list[LogRecord] = dataclasses.field(default_factory=list)
-    allowed: list[tuple[LogRecord, AllowedWarning]] = dataclasses.field(default_factory=list)
-
-    @property
-    def failed(self) -> int:
-        return self.failures + self.errors
-
-    @property
-    def passed(self) -> int:
-        return max(self.tests_run - self.failed - self.skipped, 0)
-
-
-class OdooLogParser:
-    """Fed Odoo's output line by line; ``report()`` tells what happened."""
-
-    def __init__(self, allowed: tuple[AllowedWarning, ...] = ALLOWED_WARNINGS):
-        self._allowed = allowed
-        self._records: list[LogRecord] = []
-
-    def feed(self, line: str) -> None:
-        line = _ANSI.sub("", line.rstrip("\n"))
-        match = _RECORD_START.match(line)
-        if match:
-            message = match["message"].rstrip()
-            self._records.append(LogRecord(match["level"], match["logger"], message, [line]))
-        elif self._records:
-            self._records[-1].lines.append(line)
-        # Lines before the first record (e.g. "Running as user 'root'...") are not log records.
-
-    def report(self) -> OdooLogReport:
-        report = OdooLogReport()
-        for record in self._records:
-            self._classify(record, report)
-        return report
-
-    def _classify(self, record: LogRecord, report: OdooLogReport) -> None:
-        summary = _SUMMARY.match(record.message)
-        if summary and record.logger == "odoo.tests.result":
-            report.summary_seen = True
-            report.failures = int(summary["failed"])
-            report.errors = int(summary["errors"])
-            report.tests_run = int(summary["run"])
-            return
-        if record.level == "INFO" and _SKIPPED.match(record.message):
-            report.skipped += 1
-            return
-        if record.level not in _PROBLEM_LEVELS:
-            return
-        if _TEST_FAILURE.match(record.message) and _is_test_logger(record.logger):
-            report.test_failures.append(record)
-            return
-        if any(echo.match(record.message) for echo in _FAILURE_ECHOES):
-            return
-        for allowed in self._allowed:
-            if allowed.matches(record):
-                report.allowed.append((record, allowed))
-                return
-        report.problems.append(record)
-
-
-# --------------------------------------------------------------------------------------------
 # Translations
 # --------------------------------------------------------------------------------------------
 
 
-def po_msgids(path: Path) -> set[str]:
-    """The msgids of a .po/.pot file (the header's empty one left out)."""
-    msgids: set[str] = set()
-    current: list[str] | None = None
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line.startswith("msgid "):
-            current = [line[6:]]
-        elif current is not None and line.startswith('"'):
-            current.append(line)
-        elif current is not None:
-            text = "".join(json.loads(part) for part in current)
-            if text:
-                msgids.add(text)
-            current = None
-    if current is not None:
-        text = "".join(json.loads(part) for part in current)
-        if text:
-            msgids.add(text)
-    return msgids
-
-
-def export_pot(
-    odoo: OdooInstall, database: str, addons_path: str, module: str, target: Path
-) -> None:
-    """Odoo's own export of the module's terms from a database where it is installed.
-
-    The i18n command takes only the addons path before it; libpq's PG* variables still apply.
-    """
-    command = [
-        *odoo.launcher,
-        f"--addons-path={addons_path}",
-        "i18n",
-        "export",
-        f"--database={database}",
-        "--languages",
-        "pot",
-        f"--output={target}",
-        module,
-    ]
+def export_pot(odoo: OdooInstall, config: Path, database: str, module: str, target: Path) -> None:
+    """Odoo's own export of the module's terms from a database where it is installed."""
+    command = odoo.command(
+        "i18n", "export", f"--config={config}", f"--database={database}", "--languages", "pot"
+    )
+    command += [f"--output={target}", module]
     subprocess.run(
         command, env=odoo.child_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-
-
-def _is_test_logger(logger: str) -> bool:
-    # OdooTestResult logs on the test's module; a failing setUpClass comes from unittest's holder.
-    return ".tests." in logger or logger.startswith("unittest")
 
 
 def _main(argv: list[str]) -> int:
