@@ -4,7 +4,8 @@ import time
 from datetime import date
 
 import pytest
-from dunning_core import inputs
+
+from odoo_automated_dunning.core import inputs
 
 HOSTILE = [
     None,

@@ -6,8 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dunning_core.charges import RatePoint, rate_points
-from dunning_core.rate_files import (
+
+from odoo_automated_dunning.core.charges import RatePoint, rate_points
+from odoo_automated_dunning.core.rate_files import (
     MAX_BYTES,
     RateFileError,
     parse_day,
