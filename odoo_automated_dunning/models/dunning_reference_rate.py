@@ -19,7 +19,9 @@ class DunningReferenceRate(models.Model):
 
     reference = fields.Selection(REFERENCES, required=True, index=True, tracking=True)
     date = fields.Date(string="In Force From", required=True, index=True, tracking=True)
-    rate = fields.Float(string="Rate (% p.a.)", required=True, digits=(6, 3), tracking=True)
+    rate = fields.Float(
+        string="Rate (% p.a.)", required=True, digits=(6, 3), tracking=True, aggregator=False
+    )
     note = fields.Char()
 
     _reference_date_uniq = models.Constraint(
@@ -106,12 +108,13 @@ class DunningReferenceRate(models.Model):
             anchor = rates.filtered(lambda r, day=day: r.date <= day)[:1] or rates[:1]
             if not anchor:
                 continue  # nothing of this reference to attach to; the charges still say it
-            tag = f"[{reference} {day.isoformat()}]"
+            # The ISO date in the summary, with the anchor among this reference's rates,
+            # identifies the request whatever language it was written in.
             if rate_model.env["mail.activity"].search_count(
                 [
                     ("res_model", "=", self._name),
                     ("res_id", "in", rates.ids),
-                    ("summary", "like", tag),
+                    ("summary", "like", day.isoformat()),
                 ],
                 limit=1,
             ):
@@ -123,7 +126,9 @@ class DunningReferenceRate(models.Model):
             anchor.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
-                summary=in_lang.env._("Enter the %(rate)s %(tag)s", rate=label, tag=tag),
+                summary=in_lang.env._(
+                    "Enter the %(rate)s in force on %(date)s", rate=label, date=day.isoformat()
+                ),
                 note=in_lang.env._(
                     "Reminders went out without late payment interest: no %(rate)s is known for "
                     "%(date)s. Add the rate published for that date (or import the central "

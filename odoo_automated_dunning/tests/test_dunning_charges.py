@@ -417,11 +417,12 @@ class TestDunningCharges(DunningCommon):
             self.assertIn("no Bundesbank base rate is known for 07/01/2023", reminder.charge_note)
         self.assertIn("Bundesbank base rate", run.missing_rate_note)
         activities = self.env["mail.activity"].search(
-            [("res_model", "=", "dunning.reference.rate"), ("summary", "like", "[de_base ")]
+            [("res_model", "=", "dunning.reference.rate"), ("summary", "like", "2023-07-01")]
         )
         self.assertEqual(len(activities), 1, "one per missing rate and date, not per reminder")
-        self.assertIn("[de_base 2023-07-01]", activities.summary)
-        self.assertIn("Bundesbank base rate", activities.summary)
+        self.assertEqual(
+            activities.summary, "Enter the Bundesbank base rate in force on 2023-07-01"
+        )
         self.assertTrue(
             activities.user_id.has_group("odoo_automated_dunning.group_dunning_manager")
         )
@@ -429,7 +430,7 @@ class TestDunningCharges(DunningCommon):
         self._run("2023-10-31")
         self.assertEqual(
             self.env["mail.activity"].search_count(
-                [("res_model", "=", "dunning.reference.rate"), ("summary", "like", "[de_base ")]
+                [("res_model", "=", "dunning.reference.rate"), ("summary", "like", "2023-07-01")]
             ),
             1,
         )
