@@ -422,8 +422,8 @@ def summary(env, base_url):
     if portal:
         lines.append(
             (
-                f"The customer portal in French: log in as lumiere / lumiere "
-                f"({portal.partner_id.name})",
+                "The customer portal in French: log in as lumiere / lumiere "
+                f"(a contact of {portal.partner_id.commercial_partner_id.name})",
                 f"{base_url}/my/dunning",
             )
         )
