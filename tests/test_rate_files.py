@@ -88,6 +88,8 @@ def test_another_ecb_series_is_refused():
         (b"DATE,IUDBEDR\n", "holds no rate"),
         (b"\xff\xfe\x00garbage", "not a rate file"),
         (b"x" * (MAX_BYTES + 1), "larger than"),
+        (b"DATE,IUDBEDR\n18 Dec 2025," + b"9" * 200_000 + b"\n", "cannot be read as CSV"),
+        (b"DATE,IUDBEDR\n" * 40_001, "more than 40,000 rows"),
     ],
 )
 def test_hostile_or_wrong_files_are_refused_with_a_reason(content, message):

@@ -111,12 +111,15 @@ def _rows(text: str) -> list[list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     rows = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-        rows.append([cell.strip() for cell in row])
-        if len(rows) > MAX_ROWS:
-            raise RateFileError(
-                f"The file has more than {MAX_ROWS:,} rows: download the series from 2012 on."
-            )
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append([cell.strip() for cell in row])
+            if len(rows) > MAX_ROWS:
+                raise RateFileError(
+                    f"The file has more than {MAX_ROWS:,} rows: download the series from 2012 on."
+                )
+    except csv.Error as error:  # an endless cell, a stray quote: not a bank's file
+        raise RateFileError(f"Line {len(rows) + 1} cannot be read as CSV ({error}).") from None
     return rows
 
 
