@@ -68,10 +68,15 @@ class DunningPreferences(http.Controller):
             {
                 "partner": partner.commercial_partner_id,
                 "states": states,
-                # The channel names in the visitor's language.
-                "channels": request.env["dunning.consent"]
-                ._fields["channel"]
-                ._description_selection(request.env),
+                # The channel names in the visitor's language; channels a bridge adds to the
+                # ledger (automated calls: opt-in with evidence) are not chosen on this page.
+                "channels": [
+                    (channel, label)
+                    for channel, label in request.env["dunning.consent"]
+                    ._fields["channel"]
+                    ._description_selection(request.env)
+                    if channel in states
+                ],
                 "saved": saved,
                 "unreadable": unreadable,
                 "optout": optout in CHANNELS,
