@@ -1,6 +1,6 @@
 from werkzeug.exceptions import BadRequest, NotFound
 
-from odoo import fields, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.http import request
@@ -143,20 +143,7 @@ class DunningPortal(PortalAccount):
 
     def _dunning_overdue(self, partner):
         """The customer's open overdue invoices, oldest due first (sudo: filtered on it)."""
-        return (
-            request.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", fields.Date.context_today(partner)),
-                ],
-                order="invoice_date_due, id",
-            )
-        )
+        return request.env["dunning.facts"].sudo()._overdue_invoices(partner)
 
     def _dunning_plans(self, partner):
         return (
@@ -203,7 +190,7 @@ class DunningPortal(PortalAccount):
                 "plans": self._dunning_plans(partner),
                 "query": query,
                 "message": message if message in MESSAGES else None,
-                "today": fields.Date.context_today(partner),
+                "today": (invoices.company_id[:1] or request.env.company)._dunning_today(),
             },
         )
 
@@ -361,7 +348,7 @@ class DunningPortal(PortalAccount):
                 "plan": plan,
                 "token": access_token or "",
                 "message": message if message in MESSAGES else None,
-                "today": fields.Date.context_today(plan),
+                "today": plan.company_id._dunning_today(),
             },
         )
 

@@ -9,6 +9,8 @@ from .engine import (  # noqa: F401
     EXCLUDED_PROMISED,
     SKIP_BELOW_MINIMUM,
     SKIP_BLACKLISTED,
+    SKIP_DISPUTED,
+    SKIP_REASON_LABELS,
     SKIP_CREDIT_COVERS,
     SKIP_CAPPED,
     SKIP_NO_CHANNEL,
@@ -20,6 +22,7 @@ from .engine import (  # noqa: F401
     choose_channels,
     add_months,
     decide_customer,
+    hold_reason,
     is_positive,
     match_policy,
     next_level_date,
@@ -28,7 +31,12 @@ from .engine import (  # noqa: F401
 )
 from .config import LevelConfig, delay_days, policy_problems  # noqa: F401
 from .facts import (  # noqa: F401
+    CALL_OUTCOME_LABELS,
+    CALL_OUTCOMES,
+    CHANNEL_LABELS,
     CHANNELS,
+    CONVERSATION_OUTCOMES,
+    TONE_LABELS,
     DELAY_UNITS,
     PARTNER_TYPES,
     TONES,
@@ -39,6 +47,7 @@ from .facts import (  # noqa: F401
     LineDecision,
     Policy,
     RunPlan,
+    selection,
 )
 from .statement import (  # noqa: F401
     BUCKETS,

@@ -39,6 +39,20 @@ SKIP_NO_CHANNEL = "no_channel"
 SKIP_OBJECTED = "objected"
 SKIP_CAPPED = "capped"
 SKIP_REFUSED = "refused"
+SKIP_DISPUTED = "disputed"  # payment plans: an invoice of the plan is disputed
+# In the order the reminders list shows them; the labels the selection shows.
+SKIP_REASON_LABELS = {
+    SKIP_OBJECTED: "Objected to processing",
+    SKIP_CAPPED: "Held back by the frequency cap",
+    SKIP_REFUSED: "Channel refused by the customer",
+    SKIP_PAUSED: "Customer paused",
+    SKIP_CREDIT_COVERS: "Credits cover the overdue amount",
+    SKIP_NO_EMAIL: "No email address",
+    SKIP_BLACKLISTED: "Email blacklisted",
+    SKIP_BELOW_MINIMUM: "Below the level's minimum amount",
+    SKIP_NO_CHANNEL: "No reachable channel",
+    SKIP_DISPUTED: "An invoice is disputed",
+}
 
 # Invoice-level exclusions.
 EXCLUDED_DISPUTED = "disputed"
@@ -237,9 +251,13 @@ def choose_channels(level: Level, customer: Customer) -> list[str]:
     ``email, letter (fallback), sms``: email and SMS when both reach the customer; the letter
     only when the email cannot.
     """
+    return _choose(level.channels, customer)
+
+
+def _choose(channels: tuple[tuple[str, bool], ...], customer: Customer) -> list[str]:
     reachable = customer.reachable_channels
     chosen: list[str] = []
-    for channel, fallback in level.channels or (("email", False),):
+    for channel, fallback in channels or (("email", False),):
         if channel not in CHANNELS:
             raise ValueError(f"Unknown channel {channel!r}: use one of {', '.join(CHANNELS)}.")
         if fallback and chosen:
@@ -267,22 +285,41 @@ def _governing_level(
 def _skip_reason(
     customer: Customer, run_date: date, precision: float, level: Level | None
 ) -> str | None:
-    if customer.pause_until and customer.pause_until >= run_date:
+    return hold_reason(customer, run_date, level.channels if level else None, precision=precision)
+
+
+def hold_reason(
+    customer: Customer,
+    day: date,
+    channels: tuple[tuple[str, bool], ...] | None,
+    precision: float = 0.01,
+    disputed: bool = False,
+    check_balance: bool = True,
+) -> str | None:
+    """Why the customer gets no message on ``channels`` on ``day``, or None.
+
+    The one hold decision: the run asks it for a level's channels, a payment plan for its
+    email (``disputed``: an invoice of the plan is; a plan's balance is not checked).
+    ``channels`` None checks only what holds back the customer whatever the channel.
+    """
+    if customer.pause_until and customer.pause_until >= day:
         return SKIP_PAUSED
     if customer.objected:
         return SKIP_OBJECTED
-    if not is_positive(customer.net_balance, precision):
+    if disputed:
+        return SKIP_DISPUTED
+    if check_balance and not is_positive(customer.net_balance, precision):
         return SKIP_CREDIT_COVERS
-    if level is None or choose_channels(level, customer):
+    if channels is None or _choose(channels, customer):
         return None
-    if customer.capped and choose_channels(
-        level, replace(customer, reachable=customer.reachable_channels | customer.capped)
+    if customer.capped and _choose(
+        channels, replace(customer, reachable=customer.reachable_channels | customer.capped)
     ):
         return SKIP_CAPPED
-    channels = {channel for channel, _fallback in level.channels}
-    if customer.refused & channels:
+    wanted = {channel for channel, _fallback in channels}
+    if customer.refused & wanted:
         return SKIP_REFUSED
-    if channels == {"email"}:
+    if wanted == {"email"}:
         # Email alone: say precisely what is missing.
         return SKIP_BLACKLISTED if customer.email and customer.blacklisted else SKIP_NO_EMAIL
     return SKIP_NO_CHANNEL

@@ -12,7 +12,32 @@ from datetime import date
 TONES = ("friendly", "persuasive", "formal", "final")
 DELAY_UNITS = ("day", "week", "month")
 PARTNER_TYPES = ("any", "company", "individual")
+# One vocabulary for every channel: levels, reminders, consent and frequency rules.
 CHANNELS = ("email", "letter", "sms", "call")
+CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "dispute", "promise")
+# Call outcomes that are a conversation with the customer (quiet days after one).
+CONVERSATION_OUTCOMES = frozenset({"reached", "promise", "dispute"})
+
+# The labels the Odoo selections show (translated there); keyed by the values above.
+TONE_LABELS = {
+    "friendly": "Friendly",
+    "persuasive": "Persuasive",
+    "formal": "Formal",
+    "final": "Final notice",
+}
+CHANNEL_LABELS = {"email": "Email", "letter": "Letter", "sms": "SMS", "call": "Phone call"}
+CALL_OUTCOME_LABELS = {
+    "reached": "Reached",
+    "no_answer": "No answer",
+    "wrong_number": "Wrong number",
+    "dispute": "Dispute raised",
+    "promise": "Promise to pay",
+}
+
+
+def selection(values, labels):
+    """An Odoo selection list [(value, label)] in the order of ``values``."""
+    return [(value, labels[value]) for value in values]
 
 
 @dataclass(frozen=True)

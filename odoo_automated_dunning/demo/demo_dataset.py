@@ -72,7 +72,7 @@ def run(env, smtp_host, smtp_port):
         {"lang_ids": [Command.set([lang.id for lang in langs])]}
     ).lang_install()
     currencies = _currencies(env, company)
-    today = env["dunning.run"]._today(company)
+    today = company._dunning_today()
     immediate = env.ref("account.account_payment_term_immediate")
 
     partners, invoices = {}, {}

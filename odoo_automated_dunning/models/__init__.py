@@ -6,6 +6,12 @@ from . import dunning_level
 from . import dunning_level_channel
 from . import dunning_communication
 from . import dunning_communication_line
+from . import dunning_facts
+from . import dunning_send
+from . import dunning_send_email
+from . import dunning_send_letter
+from . import dunning_send_sms
+from . import dunning_send_call
 from . import dunning_run
 from . import dunning_charge
 from . import dunning_promise

@@ -90,12 +90,9 @@ class AccountMove(models.Model):
             )
         )
         for company, moves in invoices.grouped("company_id").items():
-            run = (
-                self.env["dunning.run"]
-                .with_company(company)
-                .new({"company_id": company.id, "date": self.env["dunning.run"]._today(company)})
+            next_dates = self.env["dunning.facts"]._next_dates(
+                company, company._dunning_today(), moves
             )
-            next_dates = run._next_dates(moves)
             for move in moves:
                 move.dunning_next_date = next_dates.get(move.id, False)
 
@@ -137,19 +134,14 @@ class AccountMove(models.Model):
         for move in self:
             partner = move.commercial_partner_id.with_company(move.company_id)
             policy = self.env["dunning.payment.plan"]._policy_for(partner, move.company_id)
-            collector = (
-                partner.dunning_responsible_id
-                or policy.responsible_id
-                or move.invoice_user_id
-                or self.env.ref("base.user_admin", raise_if_not_found=False)
-            )
+            collector = partner._dunning_collector(policy)
             move.message_post(
                 body=self.env._("Disputed (%(origin)s): %(reason)s", origin=source, reason=reason),
                 subtype_xmlid="mail.mt_note",
             )
             move.with_context(mail_activity_quick_update=True).activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=collector.id if collector else self.env.uid,
+                user_id=collector.id,
                 summary=self.env._("Review the customer's dispute"),
                 # The customer's words as text: no markup, no link, no remote image survives.
                 note=Markup("<p>%s</p>") % Markup("<br/>").join(reason.splitlines()),
@@ -163,6 +155,16 @@ class AccountMove(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_move_ids": self.ids},
+        }
+
+    def _dunning_action_list(self):
+        """These invoices in a list (a reminder's, a plan's)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoices"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.ids)],
         }
 
     def action_view_dunning_communications(self):

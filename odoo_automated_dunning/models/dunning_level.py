@@ -2,15 +2,11 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 
+from .. import core
 from ..core import inputs
 from .dunning_level_channel import CHANNEL_SELECTION
 
-TONE_SELECTION = [
-    ("friendly", "Friendly"),
-    ("persuasive", "Persuasive"),
-    ("formal", "Formal"),
-    ("final", "Final notice"),
-]
+TONE_SELECTION = core.selection(core.TONES, core.TONE_LABELS)
 
 
 class DunningLevel(models.Model):

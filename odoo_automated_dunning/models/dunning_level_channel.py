@@ -1,11 +1,8 @@
 from odoo import api, fields, models
 
-CHANNEL_SELECTION = [
-    ("email", "Email"),
-    ("letter", "Letter"),
-    ("sms", "SMS"),
-    ("call", "Phone call"),
-]
+from .. import core
+
+CHANNEL_SELECTION = core.selection(core.CHANNELS, core.CHANNEL_LABELS)
 
 
 class DunningLevelChannel(models.Model):

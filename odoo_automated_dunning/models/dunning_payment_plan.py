@@ -22,6 +22,8 @@ FREQUENCY_SELECTION = [
 ]
 # Plans that still hold their invoices: an invoice belongs to at most one of them.
 OPEN_STATES = ("draft", "proposed", "active")
+# A plan writes by email only, never as a fallback.
+PLAN_CHANNELS = (("email", False),)
 
 
 class DunningPaymentPlan(models.Model):
@@ -72,7 +74,9 @@ class DunningPaymentPlan(models.Model):
     down_payment = fields.Monetary()
     installment_count = fields.Integer(string="Installments", required=True, default=3)
     frequency = fields.Selection(FREQUENCY_SELECTION, required=True, default="monthly")
-    first_due_date = fields.Date(required=True, default=fields.Date.context_today)
+    first_due_date = fields.Date(
+        required=True, default=lambda self: self.env.company._dunning_today()
+    )
     grace_days = fields.Integer(
         default=5,
         help="Days an installment may stay unpaid after its due date before the "
@@ -298,13 +302,7 @@ class DunningPaymentPlan(models.Model):
 
     def action_open_invoices(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Invoices"),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.invoice_ids.ids)],
-        }
+        return self.invoice_ids._dunning_action_list()
 
     def action_accept_portal(self, name, ip_address):
         """The customer accepts a proposed plan in the portal, on record with name and IP."""
@@ -421,11 +419,7 @@ class DunningPaymentPlan(models.Model):
             "grace_days": policy.plan_grace_days if policy else 5,
             "invoice_ids": [Command.set(invoices.ids)],
             "amount_total": currencies.round(sum(invoices.mapped("amount_residual"))),
-            "user_id": (
-                partners.with_company(companies).dunning_responsible_id
-                or policy.responsible_id
-                or self.env.user
-            ).id,
+            "user_id": partners.with_company(companies)._dunning_collector(policy).id,
         }
         vals.update(terms)
         return vals
@@ -454,7 +448,7 @@ class DunningPaymentPlan(models.Model):
             invoices,
             installment_count=installment_count,
             frequency=frequency,
-            first_due_date=fields.Date.context_today(self),
+            first_due_date=invoices.company_id[:1]._dunning_today(),
             requested_in_portal=True,
             accepted_name=(name or "").strip(),
             accepted_on=fields.Datetime.now(),
@@ -523,7 +517,7 @@ class DunningPaymentPlan(models.Model):
         """Complete paid plans, default late ones, then send the installments' reminders."""
         plans = self.search([("state", "=", "active")])
         for company, company_plans in plans.grouped("company_id").items():
-            today = self.env["dunning.run"]._today(company)
+            today = company._dunning_today()
             company_plans._check_progress(today)
             company_plans.filtered(lambda p: p.state == "active")._send_reminders(today)
         return True
@@ -612,14 +606,15 @@ class DunningPaymentPlan(models.Model):
         # Reminders are system records: users read them, only the addon writes them.
         Communication = self.env["dunning.communication"].sudo()
         sent = Communication
+        Facts = self.env["dunning.facts"]
         for company, plans in self.grouped("company_id").items():
-            run = self.env["dunning.run"].new(
-                {"company_id": company.id, "date": self.env["dunning.run"]._today(company)}
-            )
+            today = company._dunning_today()
             partners = plans.partner_id
-            recipients = run._recipients(partners)
+            recipients = Facts._recipients(partners)
             debts = {plan.partner_id.id: set(plan.invoice_ids.ids) for plan in plans}
-            customers = {c.id: c for c in run._customer_facts(partners, recipients, debts)}
+            customers = {
+                c.id: c for c in Facts._customer_facts(company, today, partners, recipients, debts)
+            }
             vals_list = []
             for plan in plans:
                 targets = (
@@ -627,12 +622,18 @@ class DunningPaymentPlan(models.Model):
                     if installments
                     else [None]
                 )
-                reason = self._hold_reason(customers[plan.partner_id.id], plan, run.date)
+                reason = core.hold_reason(
+                    customers[plan.partner_id.id],
+                    today,
+                    PLAN_CHANNELS,
+                    disputed=any(plan.invoice_ids.mapped("dunning_dispute")),
+                    check_balance=False,
+                )
                 for installment in targets:
                     vals_list.append(
                         {
                             "company_id": company.id,
-                            "date": run.date,
+                            "date": today,
                             "partner_id": plan.partner_id.id,
                             "recipient_id": recipients[plan.partner_id.id].id,
                             "policy_id": plan.policy_id.id,
@@ -653,26 +654,9 @@ class DunningPaymentPlan(models.Model):
                     )
             communications = Communication.create(vals_list)
             drafts = communications.filtered(lambda c: c.state == "draft")
-            drafts._send()
+            self.env["dunning.send"]._send(drafts)
             sent |= drafts.filtered(lambda c: c.state == "sent")
         return sent
-
-    @api.model
-    def _hold_reason(self, customer, plan, today):
-        """Why the plan's customer may not get an email now, or False."""
-        if customer.objected:
-            return core.SKIP_OBJECTED
-        if customer.pause_until and customer.pause_until >= today:
-            return core.SKIP_PAUSED
-        if any(plan.invoice_ids.mapped("dunning_dispute")):
-            return "disputed"
-        if "email" in customer.reachable_channels:
-            return False
-        if "email" in customer.refused:
-            return core.SKIP_REFUSED
-        if "email" in customer.capped:
-            return core.SKIP_CAPPED
-        return core.SKIP_BLACKLISTED if customer.blacklisted else core.SKIP_NO_EMAIL
 
     @api.model
     def _active_invoice_ids(self, moves):

@@ -1,5 +1,7 @@
 import functools
+from datetime import datetime
 
+import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -140,6 +142,14 @@ class ResCompany(models.Model):
                     "pip install holidays, then tick the option again."
                 )
             )
+
+    def _dunning_today(self):
+        """Today for this company: the date in its timezone (its partner's), whatever the
+        server's is. Every dunning date (runs, plans, portal, wizards) starts from it."""
+        self.ensure_one()
+        # sudo: a portal visitor asks too, and may not read the company's partner.
+        tz = pytz.timezone(self.sudo().partner_id.tz or self.env.user.tz or "UTC")
+        return datetime.now(pytz.utc).astimezone(tz).date()
 
     def _dunning_window(self, country):
         """(start, end, weekdays only) for a customer of ``country``: its own rule, else ours."""

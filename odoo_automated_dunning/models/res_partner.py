@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 from odoo.tools import consteq, hmac
 
 from ..core import TONES, ConsentEntry, consent_state
@@ -258,15 +258,11 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_dunning_level_id(self):
+        open_lines = self.env["dunning.facts"]._open_lines_domain(
+            self.env.company, self.commercial_partner_id
+        )
         groups = self.env["account.move"]._read_group(
-            [
-                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "=", self.env.company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("dunning_level_id", "!=", False),
-            ],
+            Domain("line_ids", "any", open_lines) & Domain("dunning_level_id", "!=", False),
             ["commercial_partner_id", "dunning_level_id"],
         )
         best = {}
@@ -277,6 +273,22 @@ class ResPartner(models.Model):
         for partner in self:
             found = best.get(partner.commercial_partner_id)
             partner.dunning_level_id = found[1] if found else False
+
+    def _dunning_collector(self, policy=None):
+        """Who collects this customer: its own collector, else the policy's, else its
+        salesperson, else the current user (the administrator when a customer acts in the
+        portal). Read in the customer's company (``with_company``)."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        user = self.env.user
+        if user.share:
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or user
+        return (
+            partner.dunning_responsible_id
+            or (policy.responsible_id if policy else self.env["res.users"])
+            or partner.user_id
+            or user
+        )
 
     def _dunning_has_address(self):
         """Enough of a postal address for a letter to arrive."""
@@ -290,7 +302,7 @@ class ResPartner(models.Model):
         run = self.env["dunning.run"].create(
             {
                 "company_id": company.id,
-                "date": self.env["dunning.run"]._today(company),
+                "date": company._dunning_today(),
                 "partner_ids": [Command.set(self.commercial_partner_id.ids)],
             }
         )

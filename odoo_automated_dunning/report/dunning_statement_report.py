@@ -13,9 +13,7 @@ class ReportDunningStatement(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         partners = self.env["res.partner"].browse(docids)
         company = self.env.company
-        as_of = self.env.context.get("dunning_statement_date") or self.env["dunning.run"]._today(
-            company
-        )
+        as_of = self.env.context.get("dunning_statement_date") or company._dunning_today()
         as_of = fields.Date.to_date(as_of)
         return {
             "doc_ids": docids,

@@ -12,6 +12,5 @@ from . import test_dunning_gdpr
 from . import test_dunning_preferences
 from . import test_dunning_payment_plan
 from . import test_dunning_portal
-from . import test_dunning_queue_job
 from . import test_dunning_hostile
 from . import test_dunning_bounds

@@ -47,16 +47,7 @@ class DunningCallOutcomeWizard(models.TransientModel):
             lambda m: m.payment_state in ("not_paid", "partial")
         )
         if not communication:
-            moves = self.env["account.move"].search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("company_id", "=", self.env.company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", fields.Date.context_today(self)),
-                ]
-            )
+            moves = self.env["dunning.facts"]._overdue_invoices(partner, self.env.company)
         wizard = self.create(
             {
                 "partner_id": partner.id,

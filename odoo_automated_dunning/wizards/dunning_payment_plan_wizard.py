@@ -26,7 +26,9 @@ class DunningPaymentPlanWizard(models.TransientModel):
     down_payment = fields.Monetary()
     installment_count = fields.Integer(string="Installments", required=True, default=3)
     frequency = fields.Selection(FREQUENCY_SELECTION, required=True, default="monthly")
-    first_due_date = fields.Date(required=True, default=fields.Date.context_today)
+    first_due_date = fields.Date(
+        required=True, default=lambda self: self.env.company._dunning_today()
+    )
     preview = fields.Html(compute="_compute_preview", sanitize=False)
 
     @api.model
@@ -40,23 +42,8 @@ class DunningPaymentPlanWizard(models.TransientModel):
         elif context.get("active_model") == "res.partner" and context.get("active_id"):
             partner = self.env["res.partner"].browse(context["active_id"]).commercial_partner_id
             values["partner_id"] = partner.id
-            values["invoice_ids"] = [
-                (
-                    6,
-                    0,
-                    self.env["account.move"]
-                    .search(
-                        [
-                            ("commercial_partner_id", "=", partner.id),
-                            ("move_type", "=", "out_invoice"),
-                            ("state", "=", "posted"),
-                            ("payment_state", "in", ("not_paid", "partial")),
-                            ("company_id", "=", self.env.company.id),
-                        ]
-                    )
-                    .ids,
-                )
-            ]
+            moves = self.env["dunning.facts"]._open_invoices(partner, self.env.company)
+            values["invoice_ids"] = [(6, 0, moves.ids)]
         return values
 
     @api.depends("invoice_ids")

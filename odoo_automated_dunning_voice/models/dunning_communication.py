@@ -149,10 +149,7 @@ class DunningCommunication(models.Model):
         """The number to call, in international format: the recipient's, else the customer's;
         a number on Odoo's phone blacklist is never called."""
         self.ensure_one()
-        for partner in (self.recipient_id, self.partner_id):
-            if partner.phone_sanitized and not partner.phone_blacklisted:
-                return partner.phone_sanitized
-        return False
+        return self.env["dunning.send.sms"]._sms_number(self)
 
     def _voice_url(self, kind):
         """Where the provider posts: ``answer`` (what to say), ``gather`` (the key pressed)
@@ -507,7 +504,7 @@ class DunningCommunication(models.Model):
             total=self.total_display,
             link=self.pay_url,
         )
-        number = self._sms_number()
+        number = self.env["dunning.send.sms"]._sms_number(self)
         if number and consent.get("sms") == "allowed":
             self.env["sms.sms"].sudo().create(
                 {"number": number, "body": text, "partner_id": self.recipient_id.id}
@@ -549,7 +546,9 @@ class DunningCommunication(models.Model):
                     "res_model_id": self.env["ir.model"]._get_id("res.partner"),
                     "res_id": self.partner_id.id,
                     "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
-                    "user_id": self._collector().id,
+                    "user_id": self.partner_id.with_company(self.company_id)
+                    ._dunning_collector(self.policy_id)
+                    .id,
                     "date_deadline": self._voice_call_back_day(),
                     "summary": self.env._(
                         "Call back requested on an automated call: %(total)s overdue",
@@ -596,7 +595,9 @@ class DunningCommunication(models.Model):
                         "partner_id": self.partner_id.id,
                         "company_id": self.company_id.id,
                         "communication_id": self.id,
-                        "user_id": self._collector().id,
+                        "user_id": self.partner_id.with_company(self.company_id)
+                        ._dunning_collector(self.policy_id)
+                        .id,
                         "date": today,
                         "date_promised": promised,
                         "grace_days": grace,

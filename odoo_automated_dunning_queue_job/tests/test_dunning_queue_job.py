@@ -1,22 +1,13 @@
 from odoo.tests import freeze_time, tagged
 
-from .common import DunningCommon
-
-try:  # OCA queue_job is optional: without it the cron path runs alone (TestDunningCron)
-    from odoo.addons.queue_job.tests.common import trap_jobs
-except ImportError:
-    trap_jobs = None
+from odoo.addons.odoo_automated_dunning.tests.common import DunningCommon
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 
 @freeze_time("2025-06-20 06:00:00")
 @tagged("post_install", "-at_install")
 class TestDunningQueueJob(DunningCommon):
     """With OCA's queue_job installed, each batch of a run is a job other workers can take."""
-
-    def setUp(self):
-        super().setUp()
-        if trap_jobs is None or not self.env["dunning.run"]._queue_job_ready():
-            self.skipTest("OCA queue_job is not installed in this database")
 
     def test_batches_run_as_jobs_and_a_job_run_twice_sends_nothing_twice(self):
         self.env["ir.config_parameter"].set_param("odoo_automated_dunning.batch_size", 2)
@@ -46,3 +37,15 @@ class TestDunningQueueJob(DunningCommon):
         with trap_jobs() as trap:
             self.env["dunning.run"]._cron_run_dunning()
             trap.assert_jobs_count(0)
+
+    def test_use_queue_job_0_keeps_the_cron_path(self):
+        self.env["ir.config_parameter"].set_param("odoo_automated_dunning.use_queue_job", "0")
+        self._invoice(self.customer, 100.0, "2025-06-01")
+        with trap_jobs() as trap, self.enter_registry_test_mode():
+            self.env.ref("odoo_automated_dunning.ir_cron_dunning_run").method_direct_trigger()
+            trap.assert_jobs_count(0)
+        self.env.invalidate_all()
+        run = self.env["dunning.run"].search([("date", "=", "2025-06-20")])
+        self.assertFalse(run.jobs_enqueued)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.sent_count, 1)

@@ -1,0 +1,147 @@
+import base64
+import logging
+
+from odoo import api, fields, models
+from odoo.fields import Command
+
+_logger = logging.getLogger(__name__)
+
+
+class DunningSendEmail(models.AbstractModel):
+    """Email: rendered in the recipient's language, queued in Odoo's mail queue."""
+
+    _name = "dunning.send.email"
+    _description = "Dunning Send: Email"
+
+    @api.model
+    def _send(self, communications):
+        """Render each one in its recipient's language and queue it in Odoo's mail queue.
+
+        The mail is linked to the customer so it shows in the customer's chatter; it leaves
+        with the mail queue cron, after the run's transaction is committed, so a crash before
+        the commit sends nothing. A template that fails to render fails its communication only.
+        """
+        communications.line_ids.move_id._dunning_ensure_access_tokens()
+        mail_vals = []
+        sent = communications.browse()
+        for template, batch in communications.grouped(
+            lambda c: c.mail_template_id or c.level_id.mail_template_id
+        ).items():
+            rendered = self._render_email(batch, template)
+            for communication in batch:
+                values = rendered.get(communication.id)
+                if isinstance(values, Exception) or values is None:
+                    communication.write({"state": "failed", "error_message": str(values)})
+                    continue
+                sent |= communication
+                mail_vals.append(self._mail_values(communication, template, values))
+        mails = self.env["mail.mail"].sudo().create(mail_vals)
+        # Notifications, as Odoo's own sends make them: delivery errors and bounces land there.
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": mail.mail_message_id.id,
+                    "res_partner_id": communication.recipient_id.id,
+                    "author_id": mail.author_id.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "is_read": True,
+                }
+                for communication, mail in zip(sent, mails, strict=True)
+            ]
+        )
+        for communication, mail in zip(sent, mails, strict=True):
+            communication.write(
+                {
+                    "state": "sent",
+                    "mail_message_id": mail.mail_message_id.id,
+                    "mail_id": mail.id,
+                    "mail_template_id": (
+                        communication.mail_template_id or communication.level_id.mail_template_id
+                    ).id,
+                    "subject": mail.subject,
+                    "body": mail.body_html,
+                    "recipient_address": communication.recipient_id.email,
+                }
+            )
+        self._attach_documents(sent, mails)
+
+    @api.model
+    def _render_email(self, communications, template):
+        """{communication id: rendered values or the exception that stopped its rendering}."""
+        fields_to_render = ["subject", "body_html", "email_from", "reply_to"]
+        if not template:
+            return {
+                c.id: ValueError(
+                    self.env._("Level %(level)s has no email template.", level=c.level_id.name)
+                )
+                for c in communications
+            }
+        try:
+            with self.env.cr.savepoint():
+                return template._generate_template(communications.ids, fields_to_render)
+        except Exception:  # noqa: BLE001 - one broken record must not stop the batch
+            _logger.info("Rendering %s failed for a batch, retrying one by one", template.name)
+        results = {}
+        for communication in communications:
+            try:
+                with self.env.cr.savepoint():
+                    results.update(template._generate_template(communication.ids, fields_to_render))
+            except Exception as error:  # noqa: BLE001 - recorded on the communication
+                results[communication.id] = error
+        return results
+
+    @api.model
+    def _mail_values(self, communication, template, values):
+        company = communication.company_id
+        moment = communication._contact_moment()
+        if moment > fields.Datetime.now():
+            communication.scheduled_at = moment
+        return {
+            "scheduled_date": moment,
+            "subject": values.get("subject") or "",
+            "body_html": values.get("body_html") or "",
+            "body": values.get("body_html") or "",
+            "email_from": values.get("email_from") or company.email_formatted,
+            "reply_to": values.get("reply_to") or False,
+            "recipient_ids": [Command.link(communication.recipient_id.id)],
+            "model": "res.partner",
+            "res_id": communication.partner_id.id,
+            "message_type": "email_outgoing",
+            "author_id": company.partner_id.id,
+            # Kept, not auto-deleted: its delivery state tells the next run whether to retry.
+            "auto_delete": False,
+            "is_notification": True,  # keeps the chatter message when the mail is cleaned up
+            "record_company_id": company.id,
+        }
+
+    @api.model
+    def _attach_documents(self, communications, mails):
+        """The invoice PDFs and the customer statement the levels ask for, on each mail."""
+        for communication, mail in zip(communications, mails, strict=True):
+            level = communication.level_id
+            if not (level.attach_invoices or level.attach_statement):
+                continue
+            files = []
+            if level.attach_invoices:
+                for move in communication.line_ids.move_id:
+                    pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+                        "account.account_invoices", move.ids
+                    )
+                    files.append((f"{move._get_report_base_filename()}.pdf", pdf))
+            if level.attach_statement:
+                files.append(communication.partner_id._dunning_statement_pdf())
+            attachments = self.env["ir.attachment"].create(
+                [
+                    {
+                        "name": name,
+                        "datas": base64.b64encode(content),
+                        "mimetype": "application/pdf",
+                        "res_model": "mail.message",
+                        "res_id": mail.mail_message_id.id,
+                    }
+                    for name, content in files
+                ]
+            )
+            mail.attachment_ids = [Command.link(a.id) for a in attachments]

@@ -1,0 +1,114 @@
+import io
+import logging
+
+import lxml.html
+
+from odoo import api, models
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+from odoo.tools.safe_eval import (
+    safe_eval,
+    time as safe_time,
+)
+
+_logger = logging.getLogger(__name__)
+
+LETTER_REPORT = "odoo_automated_dunning.dunning_letter_report"
+
+
+class IrActionsReport(models.Model):
+    """Rendering a batch of dunning letters, beside the letter report's action."""
+
+    _inherit = "ir.actions.report"
+
+    @api.model
+    def _dunning_render_letters(self, communications):
+        """Render the letters of a batch, each kept as its reminder's attachment (the
+        report's ``attachment``); {communication id: error} for those that failed."""
+        report = self.env.ref(LETTER_REPORT)
+        errors = {}
+        try:
+            with self.env.cr.savepoint():
+                self._render_qweb_pdf(report, communications.ids)
+        except Exception:  # noqa: BLE001 - e.g. an unpatched wkhtmltopdf cannot split a batch
+            # Odoo renders a batch as several documents, which only wkhtmltopdf with patched
+            # Qt accepts; else one document for the whole batch, cut by the letters'
+            # references; failing that, each letter on its own rather than fail them all.
+            if self._dunning_render_letters_together(report, communications):
+                return errors
+            _logger.info("Rendering %s letter(s) one by one", len(communications))
+            for communication in communications:
+                try:
+                    with self.env.cr.savepoint():
+                        self._render_qweb_pdf(report, communication.ids)
+                except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
+                    errors[communication.id] = str(error)
+        return errors
+
+    @api.model
+    def _dunning_render_letters_together(self, report, communications):
+        """One wkhtmltopdf call for the batch as one document, cut into one PDF per letter
+        where each letter's reference first appears; False when it cannot be cut safely."""
+        if len(communications) < 2:
+            return False
+        Report = self.with_context(debug=False)
+        try:
+            with self.env.cr.savepoint():
+                html = Report._render_qweb_html(
+                    report, communications.ids, data={"report_type": "pdf", "debug": False}
+                )[0]
+                bodies, html_ids, header, footer, paper = report.with_context(
+                    debug=False
+                )._prepare_html(html, report_model=report.model)
+                if html_ids != communications.ids:
+                    return False
+                document = lxml.html.fromstring(bodies[0])
+                target = document.xpath("//body")[0]
+                for body in bodies[1:]:
+                    for node in lxml.html.fromstring(body).xpath("//body")[0]:
+                        node.set("style", f"page-break-before: always; {node.get('style', '')}")
+                        target.append(node)
+                pdf = Report._run_wkhtmltopdf(
+                    [lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")],
+                    report_ref=report,
+                    header=header,
+                    footer=footer,
+                    specific_paperformat_args=paper,
+                )
+                reader = PdfFileReader(io.BytesIO(pdf))
+                texts = ["".join((page.extract_text() or "").split()) for page in reader.pages]
+                starts, page = [], 0
+                for communication in communications:
+                    mark = communication._letter_reference()
+                    while page < len(texts) and mark not in texts[page]:
+                        page += 1
+                    if page == len(texts):
+                        return False
+                    starts.append(page)
+                if starts[0] != 0:
+                    return False
+                vals_list = []
+                for index, communication in enumerate(communications):
+                    end = starts[index + 1] if index + 1 < len(starts) else len(texts)
+                    writer = PdfFileWriter()
+                    for number in range(starts[index], end):
+                        writer.add_page(reader.pages[number])
+                    stream = io.BytesIO()
+                    writer.write(stream)
+                    vals_list.append(
+                        {
+                            "name": safe_eval(
+                                report.attachment, {"object": communication, "time": safe_time}
+                            ),
+                            "raw": stream.getvalue(),
+                            "res_model": communications._name,
+                            "res_id": communication.id,
+                            "type": "binary",
+                        }
+                    )
+                self.env["ir.attachment"].create(vals_list)
+        except Exception:  # noqa: BLE001 - the caller renders the letters one by one
+            _logger.info(
+                "Rendering %s letter(s) as one document failed", len(communications), exc_info=True
+            )
+            return False
+        return True
