@@ -38,7 +38,8 @@ class DunningReferenceRate(models.Model):
     def _load_seed(self):
         """Add the published history shipped with the addon; never overwrites an edited rate."""
         existing = {(r.reference, r.date) for r in self.search([])}
-        self.create(
+        # No "created" note on each of a hundred seed rows; edits are still tracked.
+        self.with_context(mail_create_nolog=True).create(
             [
                 {"reference": reference, "date": day, "rate": float(rate)}
                 for reference, day, rate in RATES
@@ -77,7 +78,7 @@ class DunningReferenceRate(models.Model):
             if point.date in existing:
                 existing[point.date].write({"rate": float(point.rate), "note": note})
                 updated |= existing[point.date]
-        self.create(
+        self.with_context(mail_create_nolog=True).create(
             [
                 {
                     "reference": point.reference,
