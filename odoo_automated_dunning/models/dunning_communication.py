@@ -3,7 +3,7 @@ from datetime import UTC, time
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from .. import core
 from .dunning_level import TONE_SELECTION
@@ -195,6 +195,16 @@ class DunningCommunication(models.Model):
         "UNIQUE (run_id, partner_id, channel)",
         "A run sends at most one communication per customer and channel.",
     )
+
+    @api.depends("partner_id", "channel", "date")
+    def _compute_display_name(self):
+        # "Customer · Channel · Date": a customer has many reminders, on several channels.
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for communication in self:
+            parts = [communication.partner_id.name, channels.get(communication.channel)]
+            if communication.date:
+                parts.append(format_date(self.env, communication.date))
+            communication.display_name = " · ".join(filter(None, parts))
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):

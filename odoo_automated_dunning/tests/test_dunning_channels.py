@@ -151,6 +151,8 @@ class TestDunningChannels(DunningCommon):
         run = self._run("2025-06-20")
 
         self.assertEqual((run.reminded_count, run.sent_count), (1, 3), "1 customer, 3 messages")
+        sms = run.communication_ids.filtered(lambda c: c.channel == "sms")
+        self.assertEqual(sms.display_name, f"{self.customer.name} · SMS · 06/20/2025")
         report = self.env["dunning.effectiveness.report"]
         domain = [("communication_id", "in", run.communication_ids.ids)]
         by_channel = dict(report._read_group(domain, ["channel"], ["__count"]))
