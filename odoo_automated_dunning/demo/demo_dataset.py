@@ -5,7 +5,11 @@ replays the dunning run of two weeks ago and runs today's, so the history shows 
 and finally hands the mail queue to the SMTP sink. Not loaded by the addon's manifest.
 """
 
+import base64
+import io
 from datetime import timedelta
+
+from PIL import Image, ImageDraw, ImageFont
 
 from odoo import Command
 
@@ -291,9 +295,29 @@ def _prepare_company(env, company):
         }
     )
     company.partner_id.tz = "Europe/Brussels"
+    if not company.logo or company.uses_default_logo:
+        company.logo = _logo("Demo Trading")
     # The demo runs at any hour and shows its mails at once: contact at any time. A real
     # company keeps the default 08:00-21:00 in each customer's timezone (Dunning Contact Rules).
     company.write({"dunning_window_start": 0.0, "dunning_window_end": 24.0})
+
+
+def _logo(name):
+    """A plain logo for the demo company, so letters and emails show one (PNG, base64)."""
+    image = Image.new("RGB", (480, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((4, 4, 116, 116), radius=18, fill="#1f5f7a")
+    try:
+        big = ImageFont.truetype("DejaVuSans-Bold.ttf", 56)
+        small = ImageFont.truetype("DejaVuSans-Bold.ttf", 40)
+    except OSError:  # no DejaVu font on this machine: Pillow's own
+        big = small = ImageFont.load_default()
+    initials = "".join(word[0] for word in name.split()[:2]).upper()
+    draw.text((60, 60), initials, fill="white", font=big, anchor="mm")
+    draw.text((140, 60), name, fill="#1f5f7a", font=small, anchor="lm")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue())
 
 
 def _currencies(env, company):
