@@ -2,11 +2,12 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import split_every
 
 from .. import core
+from ..core import inputs
 
 _logger = logging.getLogger(__name__)
 
@@ -16,6 +17,8 @@ BATCH_SIZE = 500
 # A run started from the menu for more customers than this goes to the background cron.
 # Settable with the system parameter odoo_automated_dunning.sync_customer_limit.
 SYNC_CUSTOMER_LIMIT = 300
+# PostgreSQL advisory lock space of "a run of this company is working" (key: the company id).
+RUN_LOCK_CLASS = 0x44554E  # "DUN"
 
 
 class DunningRun(models.Model):
@@ -163,6 +166,22 @@ class DunningRun(models.Model):
             run.letter_count = totals[run.id]
             run.letter_unposted_count = unposted[run.id]
 
+    @api.constrains("date", "company_id")
+    def _check_date(self):
+        for run in self:
+            today = run.company_id._dunning_today()
+            if not inputs.date_in_range(run.date, today):
+                raise ValidationError(
+                    self.env._(
+                        "Run %(run)s: the date %(date)s is out of range; choose a date between "
+                        "%(first)s and %(last)s (a day to come can only be previewed).",
+                        run=run.name,
+                        date=run.date,
+                        first=inputs.MIN_DATE,
+                        last=fields.Date.add(today, days=inputs.MAX_DAYS_AHEAD),
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -200,6 +219,17 @@ class DunningRun(models.Model):
                         run=run.name,
                     )
                 )
+            run._check_not_ahead()
+            if not run._try_lock():
+                raise UserError(
+                    self.env._(
+                        "Another dunning run of %(company)s is working right now (started from "
+                        "the menu or by the daily job); run %(run)s was not started. Start it "
+                        "again once that run is done: the runs list shows its progress.",
+                        company=run.company_id.name,
+                        run=run.name,
+                    )
+                )
         background = self.browse()
         for run in self:
             run.write(
@@ -230,6 +260,45 @@ class DunningRun(models.Model):
                 },
             }
         return True
+
+    def _check_not_ahead(self):
+        """A run sends real reminders: never for a day that has not come in the company's
+        timezone (a preview may look ahead)."""
+        self.ensure_one()
+        today = self.company_id._dunning_today()
+        if self.date > today:
+            raise UserError(
+                self.env._(
+                    "Run %(run)s is dated %(date)s, after today (%(today)s) for %(company)s: "
+                    "it would send reminders for a day that has not come. Use Preview to see "
+                    "what that day would send, or set today's date to run.",
+                    run=self.name,
+                    date=self.date,
+                    today=today,
+                    company=self.company_id.name,
+                )
+            )
+
+    def _try_lock(self):
+        """Hold the company's run lock for this transaction, or False at once when another
+        transaction (a worker, the daily job, another server) holds it.
+
+        A transaction-level advisory lock: each committed batch releases it, a crash never
+        leaves it behind, and two runs never decide for the same customers at once (which
+        ended in a serialization failure, or worse).
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)", (RUN_LOCK_CLASS, self.company_id.id)
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _wait_for_lock(self):
+        """Another run of the company holds the lock: the daily job tries again shortly."""
+        _logger.info("Run %s waits: another run of its company is working.", self.name)
+        self.env.ref("odoo_automated_dunning.ir_cron_dunning_run").sudo()._trigger(
+            fields.Datetime.add(fields.Datetime.now(), minutes=5)
+        )
 
     def _letters(self):
         return self.communication_ids.filtered(
@@ -283,6 +352,11 @@ class DunningRun(models.Model):
                     {"state": "running", "started_at": fields.Datetime.now()}
                 )
         for record in self.search([("state", "=", "running")], order="date, id"):
+            if record.date > record.company_id._dunning_today():
+                continue  # started for a day to come (through RPC): it waits for that day
+            if not record._try_lock():
+                record._wait_for_lock()
+                continue
             if not record.with_company(record.company_id)._dispatch_batches():
                 return  # out of time: the cron was re-triggered to continue
 
@@ -337,6 +411,9 @@ class DunningRun(models.Model):
         time budget is spent; ``max_batches`` stops after that many batches.
         """
         self.ensure_one()
+        if not self._try_lock():
+            self._wait_for_lock()
+            return False
         self._start()
         candidates = self._candidate_partner_ids()
         if not self.customer_count:
@@ -358,6 +435,10 @@ class DunningRun(models.Model):
                 max_batches -= 1
             if remaining and (time_left <= 0 or max_batches == 0):
                 return False  # the cron calls again while progress shows work remaining
+            if remaining and not self._try_lock():
+                # The commit released the lock and another run of the company took it.
+                self._wait_for_lock()
+                return False
         self.write({"state": "done", "finished_at": fields.Datetime.now()})
         if commit:
             self.env["ir.cron"]._commit_progress(remaining=0)

@@ -14,3 +14,4 @@ from . import test_dunning_payment_plan
 from . import test_dunning_portal
 from . import test_dunning_hostile
 from . import test_dunning_bounds
+from . import test_dunning_run_guard

@@ -1,4 +1,10 @@
+from contextlib import contextmanager
+from datetime import datetime
+
+import pytz
+
 from odoo import Command, fields
+from odoo.tests import freeze_time
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -97,11 +103,27 @@ class DunningCommon(AccountTestInvoicingCommon):
         )
 
     def _run(self, date, company=None):
-        run = self.env["dunning.run"].create(
-            {"date": date, "company_id": (company or self.env.company).id}
-        )
-        run.action_run()
+        """Run the day ``date``; a later day than the frozen one is run on that day, the
+        clock moved there at the same local hour, as the daily job would (a run never sends
+        for a day that has not come)."""
+        company = company or self.env.company
+        run = self.env["dunning.run"].create({"date": date, "company_id": company.id})
+        with self._on_day(run.date, company):
+            run.action_run()
         return run
+
+    @contextmanager
+    def _on_day(self, day, company=None):
+        """The clock moved forward to ``day`` in the company's timezone, if it is not there."""
+        company = company or self.env.company
+        tz = pytz.timezone(company.partner_id.tz or self.env.user.tz or "UTC")
+        local_now = datetime.now(pytz.utc).astimezone(tz)
+        if local_now.date() >= day:
+            yield
+            return
+        moment = tz.localize(datetime.combine(day, local_now.time().replace(tzinfo=None)))
+        with freeze_time(moment.astimezone(pytz.utc).replace(tzinfo=None)):
+            yield
 
     def _mails_to(self, partner):
         return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
