@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .facts import CALL_CHANNELS
+
 ALLOWED = "allowed"
 REFUSED = "refused"
 OBJECTED = "objected"  # GDPR Art. 21: stops all processing not needed for legal claims
@@ -149,8 +151,9 @@ def held_by(
     """The first rule that holds back a contact on ``channel`` about ``debts`` now, or None."""
     debts = frozenset(debts)
     contacts = [c for c in contacts if c.when <= now]
+    kind = _kind(channel)
     for rule in rules:
-        if rule.channel not in (None, channel):
+        if rule.channel is not None and _kind(rule.channel) != kind:
             continue
         about = [c for c in contacts if not rule.per_debt or not debts or c.debts & debts]
         if rule.quiet_days and any(
@@ -159,7 +162,7 @@ def held_by(
             return rule
         if rule.count <= 0:
             continue
-        same_channel = [c for c in about if c.channel == channel]
+        same_channel = [c for c in about if _kind(c.channel) == kind]
         since = now - timedelta(days=rule.days)
         if rule.per_debt and debts:
             if any(
@@ -170,6 +173,11 @@ def held_by(
         elif sum(1 for c in same_channel if since < c.when) >= rule.count:
             return rule
     return None
+
+
+def _kind(channel: str) -> str:
+    """Calls by a collector and automated calls count together: both are calls."""
+    return "call" if channel in CALL_CHANNELS else channel
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,9 @@ class Preset:
     closed_on_holidays: bool = False
     retention_months: int = 36
     rules: tuple[PlacedRule, ...] = ()
+    # Automated calls may go to the number the customer gave for the debt (prior express
+    # consent, FCC 07-232); elsewhere only a recorded consent allows them.
+    voice_number_consent: bool = False
 
 
 # 940 CMR 7.04: creditors may contact a Massachusetts debtor at most twice in 7 days per debt.
@@ -216,13 +227,21 @@ REGULATION_F = PlacedRule(
 )
 
 PRESETS = {
-    "us_creditor": Preset("US creditor", 8, 21, rules=(MASSACHUSETTS,), retention_months=84),
+    "us_creditor": Preset(
+        "US creditor",
+        8,
+        21,
+        rules=(MASSACHUSETTS,),
+        retention_months=84,
+        voice_number_consent=True,
+    ),
     "us_collector": Preset(
         "US collector (Regulation F)",
         8,
         21,
         rules=(REGULATION_F, MASSACHUSETTS),
         retention_months=84,
+        voice_number_consent=True,
     ),
     "eu_gdpr": Preset("EU (GDPR)", 8, 20, closed_on_holidays=True, retention_months=36),
     "uk": Preset("United Kingdom", 8, 21, closed_on_holidays=True, retention_months=72),

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from .facts import (
-    CHANNELS,
+    ALL_CHANNELS,
     TONES,
     Customer,
     CustomerDecision,
@@ -258,8 +258,8 @@ def _choose(channels: tuple[tuple[str, bool], ...], customer: Customer) -> list[
     reachable = customer.reachable_channels
     chosen: list[str] = []
     for channel, fallback in channels or (("email", False),):
-        if channel not in CHANNELS:
-            raise ValueError(f"Unknown channel {channel!r}: use one of {', '.join(CHANNELS)}.")
+        if channel not in ALL_CHANNELS:
+            raise ValueError(f"Unknown channel {channel!r}: use one of {', '.join(ALL_CHANNELS)}.")
         if fallback and chosen:
             continue
         if channel in reachable and channel not in chosen:

@@ -14,6 +14,12 @@ DELAY_UNITS = ("day", "week", "month")
 PARTNER_TYPES = ("any", "company", "individual")
 # One vocabulary for every channel: levels, reminders, consent and frequency rules.
 CHANNELS = ("email", "letter", "sms", "call")
+# Channels an optional bridge addon brings (odoo_automated_dunning_voice: automated calls):
+# the engine and the frequency rules know them; the main addon's selections do not offer them.
+OPTIONAL_CHANNELS = ("voice",)
+ALL_CHANNELS = CHANNELS + OPTIONAL_CHANNELS
+# A collector's call and an automated call are both calls for the frequency rules.
+CALL_CHANNELS = frozenset({"call", "voice"})
 CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "dispute", "promise")
 # Call outcomes that are a conversation with the customer (quiet days after one).
 CONVERSATION_OUTCOMES = frozenset({"reached", "promise", "dispute"})
@@ -25,7 +31,13 @@ TONE_LABELS = {
     "formal": "Formal",
     "final": "Final notice",
 }
-CHANNEL_LABELS = {"email": "Email", "letter": "Letter", "sms": "SMS", "call": "Phone call"}
+CHANNEL_LABELS = {
+    "email": "Email",
+    "letter": "Letter",
+    "sms": "SMS",
+    "call": "Phone call",
+    "voice": "Automated call",
+}
 CALL_OUTCOME_LABELS = {
     "reached": "Reached",
     "no_answer": "No answer",

@@ -395,7 +395,7 @@ class DunningFacts(models.AbstractModel):
             moves_of[line.communication_id.id].add(line.move_id.id)
         for communication in sent:
             conversation = (
-                communication.channel == "call"
+                communication.channel in core.CALL_CHANNELS
                 and communication.call_outcome in core.CONVERSATION_OUTCOMES
             )
             when = communication.call_date if conversation and communication.call_date else None
@@ -413,7 +413,7 @@ class DunningFacts(models.AbstractModel):
         now = datetime.combine(day, time(23, 59), tzinfo=pytz.utc)
         for partner in partners:
             held, why = set(), []
-            for channel in core.CHANNELS:
+            for channel in core.ALL_CHANNELS:
                 rule = core.held_by(
                     rules[partner.id],
                     history[partner.id],

@@ -4,7 +4,6 @@ from odoo.fields import Command
 
 from .. import core
 from ..core import inputs
-from .dunning_level_channel import CHANNEL_SELECTION
 
 TONE_SELECTION = core.selection(core.TONES, core.TONE_LABELS)
 
@@ -114,7 +113,10 @@ class DunningLevel(models.Model):
 
     @api.depends("channel_ids.channel", "channel_ids.fallback", "channel_ids.sequence")
     def _compute_channel_summary(self):
-        labels = dict(CHANNEL_SELECTION)
+        # The field's own labels: translated, and with the channels a bridge addon adds.
+        labels = dict(
+            self.env["dunning.level.channel"]._fields["channel"]._description_selection(self.env)
+        )
         for level in self:
             parts = []
             for line in level.channel_ids.sorted(lambda c: (c.sequence, c.id)):
