@@ -13,6 +13,7 @@
         "views/dunning_level_views.xml",
         "views/dunning_communication_views.xml",
         "views/res_company_views.xml",
+        "views/res_partner_views.xml",
         "report/dunning_effectiveness_report_views.xml",
     ],
     "installable": True,

@@ -137,10 +137,6 @@ class DunningCommunication(models.Model):
     # Sending: render the scripts now, place the call once the run is committed
     # ----------------------------------------------------------------------------------------
 
-    def _send_voice(self):
-        """The main addon's per-channel hook: the voice send service does the work."""
-        self.env["dunning.send.voice"]._send(self)
-
     def _voice_lang(self):
         self.ensure_one()
         return self.recipient_id.lang or self.partner_id.lang or self.env.lang or "en_US"

@@ -1,9 +1,13 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
 class DunningLevelChannel(models.Model):
     _inherit = "dunning.level.channel"
+
+    channel = fields.Selection(
+        selection_add=[("voice", "Automated call")], ondelete={"voice": "cascade"}
+    )
 
     @api.constrains("channel", "level_id")
     def _check_voice_scripts(self):

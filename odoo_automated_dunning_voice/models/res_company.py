@@ -1,11 +1,10 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.odoo_automated_dunning import core
+
 from ..tools.providers import PROVIDERS, TwilioVoiceProvider
 
-# Presets under which the number a customer gave for the debt counts as prior express
-# consent to automated calls (FCC 07-232); elsewhere only a recorded consent does.
-VOICE_NUMBER_CONSENT_PRESETS = ("us_creditor", "us_collector")
 API_URL_PARAM = "odoo_automated_dunning_voice.{provider}_api_url"
 
 
@@ -43,9 +42,11 @@ class ResCompany(models.Model):
     def action_dunning_apply_preset(self):
         result = super().action_dunning_apply_preset()
         for company in self:
-            company.dunning_voice_number_consent = (
-                company.dunning_preset in VOICE_NUMBER_CONSENT_PRESETS
-            )
+            # US presets: the number given for the debt is prior express consent (FCC
+            # 07-232); elsewhere only a recorded consent allows automated calls.
+            company.dunning_voice_number_consent = core.PRESETS[
+                company.dunning_preset
+            ].voice_number_consent
         return result
 
     def _dunning_voice_provider(self):

@@ -1,10 +1,31 @@
-from odoo import models
+from odoo import fields, models
 
 from odoo.addons.odoo_automated_dunning.core import ConsentEntry, consent_state
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    dunning_consent_voice = fields.Selection(
+        [
+            ("allowed", "Consent recorded"),
+            ("none", "No consent recorded"),
+            ("refused", "Refused"),
+            ("objected", "Objected"),
+        ],
+        string="Automated Calls Consent",
+        compute="_compute_dunning_consent_voice",
+        groups="odoo_automated_dunning.group_dunning_user",
+        help="Automated reminder calls need prior express consent: a consent entry for "
+        "automated calls, or (where the legal preset counts it) the number given with the "
+        "invoice.",
+    )
+
+    def _compute_dunning_consent_voice(self):
+        consents = self._dunning_voice_consent()
+        for partner in self:
+            state, recorded = consents[partner.commercial_partner_id.id]
+            partner.dunning_consent_voice = "none" if state == "allowed" and not recorded else state
 
     def _dunning_voice_consent(self):
         """{commercial partner id: (state, recorded)} for automated calls: the state of the

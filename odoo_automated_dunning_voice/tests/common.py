@@ -103,7 +103,7 @@ class VoiceCommon(DunningCommon, HttpCase):
                 }
             )
         )
-        communication._send_voice()
+        self.env["dunning.send.voice"]._send(communication)
         invoices._dunning_set_level(level.id, communication.date)
         return communication
 
