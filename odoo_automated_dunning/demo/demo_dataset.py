@@ -209,6 +209,11 @@ def run(env, smtp_host, smtp_port):
             }
         )
         wizard.action_confirm()
+    # With the automated-calls bridge: one call, Twilio played by a local stand-in.
+    if "dunning.send.voice" in env:
+        from odoo.addons.odoo_automated_dunning_voice.demo import voice_demo  # noqa: PLC0415
+
+        voice_demo.run(env, env["ir.config_parameter"].get_param("report.url"))
     # What the nightly job would compute: payment behaviour and risk scores.
     env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
