@@ -87,7 +87,8 @@ class DunningRun(models.Model):
         store=True,
         help="Customers due a reminder who got none, with the reason on each skipped reminder.",
     )
-    skip_summary = fields.Char(string="Skipped by Reason", compute="_compute_counts", store=True)
+    # Not stored: the reasons read in the language of whoever looks, not of the run's user.
+    skip_summary = fields.Char(string="Skipped by Reason", compute="_compute_skip_summary")
     letter_count = fields.Integer(string="Letters", compute="_compute_letter_counts")
     letter_unposted_count = fields.Integer(
         string="Letters Not Posted", compute="_compute_letter_counts"
@@ -121,12 +122,7 @@ class DunningRun(models.Model):
     @api.depends("communication_ids.state", "communication_ids.skip_reason")
     def _compute_counts(self):
         groups = self.env["dunning.communication"]._read_group(
-            [("run_id", "in", self.ids)], ["run_id", "state", "skip_reason"], ["__count"]
-        )
-        reason_labels = dict(
-            self.env["dunning.communication"]
-            ._fields["skip_reason"]
-            ._description_selection(self.env)
+            [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
         )
         reminded = dict(
             self.env["dunning.communication"]._read_group(
@@ -136,16 +132,31 @@ class DunningRun(models.Model):
             )
         )
         stats = defaultdict(lambda: defaultdict(int))
-        reasons = defaultdict(dict)
-        for run, state, reason, count in groups:
+        for run, state, count in groups:
             stats[run][state] += count
-            if state == "skipped":
-                reasons[run][reason_labels.get(reason, reason)] = count
         for run in self:
             run.reminded_count = reminded.get(run, 0)
             run.sent_count = stats[run]["sent"]
             run.failed_count = stats[run]["failed"]
             run.skipped_count = stats[run]["skipped"]
+
+    @api.depends("communication_ids.state", "communication_ids.skip_reason")
+    @api.depends_context("lang")
+    def _compute_skip_summary(self):
+        groups = self.env["dunning.communication"]._read_group(
+            [("run_id", "in", self.ids), ("state", "=", "skipped")],
+            ["run_id", "skip_reason"],
+            ["__count"],
+        )
+        reason_labels = dict(
+            self.env["dunning.communication"]
+            ._fields["skip_reason"]
+            ._description_selection(self.env)
+        )
+        reasons = defaultdict(dict)
+        for run, reason, count in groups:
+            reasons[run][reason_labels.get(reason, reason)] = count
+        for run in self:
             run.skip_summary = ", ".join(
                 f"{label}: {count}" for label, count in sorted(reasons[run].items())
             )

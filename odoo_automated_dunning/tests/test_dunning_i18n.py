@@ -79,3 +79,16 @@ class TestDunningI18n(DunningCommon):
         self.assertNotEqual(french, static_words(sms_template.body))
         self.assertIn(french, sms.body)
         self.assertRegex(sms.body, r"1\s234,56\s€")
+
+    def test_the_run_gives_its_skip_reasons_in_the_readers_language(self):
+        self._invoice(self.customer, 300.0, "2025-06-01")
+        self._invoice(self.customer, 500.0, "2025-06-02", move_type="out_refund")
+        run = self._run("2025-06-20")  # run by an English-speaking user, or the cron
+
+        french = self.env(context=dict(self.env.context, lang="fr_FR"))
+        label = dict(
+            french["dunning.communication"]._fields["skip_reason"]._description_selection(french)
+        )["credit_covers"]
+        self.assertNotIn("Credits cover", label)
+        self.assertIn(f"{label}: 1", run.with_env(french).skip_summary)
+        self.assertIn("Credits cover the overdue amount: 1", run.skip_summary)
