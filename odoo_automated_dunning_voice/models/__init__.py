@@ -2,6 +2,7 @@ from . import account_move
 from . import dunning_cap_rule
 from . import dunning_consent
 from . import dunning_facts
+from . import dunning_gdpr
 from . import dunning_level_channel
 from . import dunning_level
 from . import res_company

@@ -156,7 +156,8 @@ class DunningCommunication(models.Model):
     def _voice_note_on_customer(self):
         labels = dict(self._fields["voice_status"]._description_selection(self.env))
         for communication in self:
-            communication.partner_id._message_log(
+            # Linked, so the retention job blanks this copy of the number and amounts too.
+            communication.log_message_id = communication.partner_id._message_log(
                 body=Markup("<p>%s</p>%s")
                 % (
                     self.env._(

@@ -183,6 +183,22 @@ class TestVoiceCalls(VoiceCommon):
         self.assertEqual(other.status_code, 403)
         self.assertEqual(communication.voice_status, "queued")
 
+    def test_gdpr_export_and_retention_cover_the_call(self):
+        communication = self._voice_reminder(self.debtor, self.invoice)
+        self._place(communication)
+        self._answer(communication, "machine_end_beep")
+        exported = self.env["dunning.gdpr"]._export_data(self.debtor)["communications"]
+        self.assertIn("Voicemail left", exported[-1]["call_transcript"])
+        self.assertIn("Northwind Credit", exported[-1]["voicemail_text"])
+        self.assertIn("+12025550123", communication.log_message_id.body)
+
+        self.env["dunning.gdpr"]._anonymise(self.env.company, today=date(2040, 1, 1))
+
+        self.assertTrue(communication.anonymised)
+        self.assertFalse(communication.voice_log or communication.voice_voicemail_text)
+        self.assertFalse(communication.body or communication.recipient_address)
+        self.assertNotIn("+12025550123", communication.log_message_id.body or "")
+
     def test_the_provider_refusing_the_call_fails_the_reminder(self):
         self.twilio.error = (
             400,
