@@ -43,6 +43,8 @@ CUSTOMERS = [
     ("Blue Yonder Airlines", "billing@blueyonder.example.com", "en_US", True, [(15, 700.0, None)]),
     ("Initech", "payables@initech.example.com", "en_US", True, [(-10, 2500.0, None)]),
     ("Woodgrove Bank", False, "en_US", True, [(18, 1890.0, None)]),
+    # Reminded two weeks ago, paid five days later: what the effectiveness report measures.
+    ("Coho Winery", "accounts@cohowinery.example.com", "en_US", True, [(25, 980.0, None)]),
     (
         "Tailspin Toys",
         "ap@tailspin.example.com",
@@ -195,6 +197,8 @@ def run(env, smtp_host, smtp_port):
         run_record = runs.create({"date": day, "company_id": company.id})
         run_record.action_run()
         runs |= run_record
+        if day != today:
+            _pay(env, invoices["Coho Winery"], date=day + timedelta(days=5))
     env["mail.mail"].process_email_queue()
     # The collector called Brightline: it promises to pay within a week.
     call = runs[-1].communication_ids.filtered(lambda c: c.channel == "call")
@@ -381,15 +385,15 @@ def summary(env, base_url):
     sent = [("state", "=", "sent"), ("plan_id", "=", False)]
     lines = []
     runs = env["dunning.run"].search([], order="date, id")
-    if runs:
-        last = runs[-1]
-        lines.append(
-            (
-                f"Dunning runs {' and '.join(runs.mapped('name'))}; today's reminded "
-                f"{last.reminded_count} customers with {last.sent_count} messages",
-                f"{dunning} > Dunning Runs",
-            )
+    daily = runs.filtered(lambda run: not run.partner_ids)  # not "Send Reminder Now"
+    if daily:
+        what = (
+            f"Dunning runs {' and '.join(daily.mapped('name'))}; today's reminded "
+            f"{daily[-1].reminded_count} customers with {daily[-1].sent_count} messages"
         )
+        if runs - daily:
+            what += f" ({', '.join((runs - daily).mapped('name'))}: Send Reminder Now)"
+        lines.append((what, f"{dunning} > Dunning Runs"))
     letters = Communication.search(sent + [("channel", "=", "letter")])
     if letters:
         lines.append(
@@ -439,6 +443,13 @@ def summary(env, base_url):
                 f"Disputed invoice {', '.join(disputed.mapped('name'))} of "
                 f"{', '.join(disputed.partner_id.mapped('name'))}",
                 f"{dunning} > Overdue Invoices (in orange), or filter Disputed",
+            )
+        )
+    for row in env["dunning.effectiveness.report"].search([("days_to_pay", "!=", False)]):
+        lines.append(
+            (
+                f"{row.partner_id.name} paid {row.days_to_pay:.0f} days after its reminder",
+                "Invoicing > Reporting > Dunning > Reminder Effectiveness (and Dunning KPIs)",
             )
         )
     lines.append(
