@@ -8,7 +8,7 @@ from odoo.http import request
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 from ..core import FREQUENCIES, inputs
-from ..models.dunning_consent import CONSENT_CHANNELS
+from ..models.dunning_consent import CHANNEL_ALIASES, CONSENT_CHANNELS
 
 CHANNELS = [channel for channel, _label in CONSENT_CHANNELS]
 # The notes the payments and plan pages know how to say; anything else shows none.
@@ -46,6 +46,7 @@ class DunningPreferences(http.Controller):
     )
     def preferences(self, partner_id, token, **post):
         partner = self._customer(partner_id, token)
+        post = {CHANNEL_ALIASES.get(key, key): value for key, value in post.items()}
         saved = unreadable = False
         if request.httprequest.method == "POST":
             if post.get("object"):
@@ -96,6 +97,7 @@ class DunningPreferences(http.Controller):
         """The opt-out link opens the preferences with that channel turned off, to confirm:
         mail scanners that follow every link must not opt customers out."""
         self._customer(partner_id, token)
+        channel = CHANNEL_ALIASES.get(channel, channel)
         if channel not in CHANNELS:
             raise NotFound()
         return request.redirect(f"/dunning/preferences/{partner_id}/{token}?optout={channel}")

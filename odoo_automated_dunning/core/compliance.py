@@ -21,7 +21,7 @@ CONSENT_STATUSES = (ALLOWED, REFUSED, OBJECTED)
 
 @dataclass(frozen=True)
 class ConsentEntry:
-    channel: str  # email, sms, phone, letter
+    channel: str  # one of facts.CHANNELS: email, letter, sms, call
     status: str
     when: datetime
 

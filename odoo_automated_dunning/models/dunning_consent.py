@@ -3,9 +3,12 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-CONSENT_CHANNELS = [("email", "Email"), ("sms", "SMS"), ("phone", "Phone"), ("letter", "Letter")]
-# The dunning channel each consent channel governs.
-CHANNEL_OF_CONSENT = {"email": "email", "sms": "sms", "phone": "call", "letter": "letter"}
+from .. import core
+
+# Consent is given per dunning channel, in the dunning channels' own words.
+CONSENT_CHANNELS = core.selection(core.CHANNELS, core.CHANNEL_LABELS)
+# Names of channels before 19.0.5.0.0, still in preference pages and opt-out links sent then.
+CHANNEL_ALIASES = {"phone": "call"}
 
 
 class DunningConsent(models.Model):

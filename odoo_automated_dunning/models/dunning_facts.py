@@ -8,7 +8,6 @@ from odoo.fields import Domain
 from odoo.tools import email_normalize, split_every
 
 from .. import core
-from .dunning_consent import CHANNEL_OF_CONSENT
 
 
 class DunningFacts(models.AbstractModel):
@@ -339,9 +338,7 @@ class DunningFacts(models.AbstractModel):
     def _refused_channels(self, consent):
         """Channels the customer refused or objected to, from its consent states."""
         return frozenset(
-            CHANNEL_OF_CONSENT[channel]
-            for channel, state in consent.items()
-            if state in (core.REFUSED, core.OBJECTED)
+            channel for channel, state in consent.items() if state in (core.REFUSED, core.OBJECTED)
         )
 
     @api.model

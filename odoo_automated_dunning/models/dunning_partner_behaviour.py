@@ -79,7 +79,7 @@ class DunningPartnerBehaviour(models.Model):
         The rows are the system's, read-only for users: written as superuser.
         """
         self = self.sudo()  # noqa: PLW0642
-        today = today or fields.Date.context_today(self)
+        today = today or company._dunning_today()
         partner_ids = [
             partner.id
             for (partner,) in self.env["account.move.line"]._read_group(

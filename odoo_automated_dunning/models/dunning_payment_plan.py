@@ -168,7 +168,7 @@ class DunningPaymentPlan(models.Model):
                 days=grace_days,
                 most=inputs.MAX_GRACE_DAYS,
             )
-        today = fields.Date.context_today(self)
+        today = self.env.company._dunning_today()
         if first_due_date and not inputs.date_in_range(fields.Date.to_date(first_due_date), today):
             return self.env._(
                 "%(plan)s: the first due date %(date)s is out of range; choose a date "

@@ -33,7 +33,11 @@ class DunningPromise(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Recorded by", readonly=True, default=lambda s: s.env.user
     )
-    date = fields.Date(string="Recorded On", readonly=True, default=fields.Date.context_today)
+    date = fields.Date(
+        string="Recorded On",
+        readonly=True,
+        default=lambda self: self.env.company._dunning_today(),
+    )
     date_promised = fields.Date(string="Promised Payment Date", required=True, readonly=True)
     grace_days = fields.Integer(
         readonly=True, help="Copied from the policy when the promise was made."
@@ -108,7 +112,7 @@ class DunningPromise(models.Model):
                     )
                 )
             if promise.date_promised and not inputs.date_in_range(
-                promise.date_promised, promise.date or fields.Date.context_today(promise)
+                promise.date_promised, promise.date or promise.company_id._dunning_today()
             ):
                 raise ValidationError(
                     self.env._(

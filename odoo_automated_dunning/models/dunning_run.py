@@ -327,7 +327,7 @@ class DunningRun(models.Model):
     def action_mark_letters_posted(self):
         self.ensure_one()
         letters = self._letters().filtered(lambda c: not c.letter_posted_date)
-        letters.sudo().letter_posted_date = fields.Date.context_today(self)
+        letters.sudo().letter_posted_date = self.company_id._dunning_today()
         return True
 
     def action_send_prepared(self):

@@ -95,8 +95,8 @@ class ResPartner(models.Model):
     dunning_consent_sms = fields.Selection(
         CONSENT_SELECTION, string="SMS Consent", compute="_compute_dunning_consent"
     )
-    dunning_consent_phone = fields.Selection(
-        CONSENT_SELECTION, string="Phone Consent", compute="_compute_dunning_consent"
+    dunning_consent_call = fields.Selection(
+        CONSENT_SELECTION, string="Phone Call Consent", compute="_compute_dunning_consent"
     )
     dunning_consent_letter = fields.Selection(
         CONSENT_SELECTION, string="Letter Consent", compute="_compute_dunning_consent"
@@ -231,7 +231,7 @@ class ResPartner(models.Model):
     @api.onchange("dunning_pause_reason")
     def _onchange_dunning_pause_reason(self):
         if self.dunning_pause_reason == "breathing_space" and not self.dunning_pause_until:
-            self.dunning_pause_until = fields.Date.context_today(self) + timedelta(
+            self.dunning_pause_until = self.env.company._dunning_today() + timedelta(
                 days=BREATHING_SPACE_DAYS
             )
 

@@ -58,7 +58,7 @@ class DunningDelinquencyReport(models.Model):
 
     @property
     def _table_query(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._dunning_today()
         return SQL(
             """
             SELECT am.id AS id,

@@ -62,7 +62,7 @@ class DunningKpiDashboard(models.AbstractModel):
         if not self.env.user.has_group("odoo_automated_dunning.group_dunning_user"):
             raise AccessError(self.env._("Only Dunning users can see the dunning KPIs."))
         period_days = max(1, min(int(period_days or 90), 3660))
-        end = fields.Date.to_date(date_to) if date_to else fields.Date.context_today(self)
+        end = fields.Date.to_date(date_to) if date_to else self.env.company._dunning_today()
         start = end - timedelta(days=period_days - 1)
         company = self.env.company
         values = self._compute_figures(company.id, start, end, period_days)

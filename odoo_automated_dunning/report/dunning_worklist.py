@@ -48,7 +48,7 @@ class DunningWorklist(models.Model):
 
     @property
     def _table_query(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._dunning_today()
         return SQL(
             """
             WITH overdue AS (

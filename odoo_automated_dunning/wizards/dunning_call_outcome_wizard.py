@@ -151,7 +151,7 @@ class DunningCallOutcomeWizard(models.TransientModel):
                     owed=format_amount(self.env, owed, currency),
                 )
             )
-        today = fields.Date.context_today(self)
+        today = self.env.company._dunning_today()
         if self.promise_date < today or not inputs.date_in_range(self.promise_date, today):
             raise UserError(
                 self.env._(

@@ -11,7 +11,9 @@ class DunningInterestNoteWizard(models.TransientModel):
         "res.company", required=True, default=lambda self: self.env.company
     )
     date = fields.Date(
-        required=True, default=fields.Date.context_today, help="Interest runs up to this date."
+        required=True,
+        default=lambda self: self.env.company._dunning_today(),
+        help="Interest runs up to this date.",
     )
     move_ids = fields.Many2many(
         "account.move",

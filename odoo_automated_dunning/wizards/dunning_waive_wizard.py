@@ -56,7 +56,7 @@ class DunningWaiveWizard(models.TransientModel):
                 "state": "waived",
                 "waiver_reason": self.reason,
                 "waived_by_id": self.env.user.id,
-                "waived_date": fields.Date.context_today(self),
+                "waived_date": self.env.company._dunning_today(),
             }
         )
         return {"type": "ir.actions.act_window_close"}
