@@ -22,8 +22,6 @@ FREQUENCY_SELECTION = [
 ]
 # Plans that still hold their invoices: an invoice belongs to at most one of them.
 OPEN_STATES = ("draft", "proposed", "active")
-# A plan writes by email only, never as a fallback.
-PLAN_CHANNELS = (("email", False),)
 
 
 class DunningPaymentPlan(models.Model):
@@ -267,7 +265,7 @@ class DunningPaymentPlan(models.Model):
         for plan in self:
             plan._require_state("draft")
             plan._change_state("proposed", self.env._("Proposed to the customer."))
-        self._notify_customer("proposal")
+        self.env["dunning.send"]._send_plan_emails(self, "proposal")
         return True
 
     def action_activate(self):
@@ -291,7 +289,7 @@ class DunningPaymentPlan(models.Model):
             plan._change_state(
                 "active", self.env._("Request approved by %(user)s.", user=self.env.user.name)
             )
-        self._notify_customer("proposal")
+        self.env["dunning.send"]._send_plan_emails(self, "proposal")
         return True
 
     def action_cancel(self):
@@ -547,7 +545,7 @@ class DunningPaymentPlan(models.Model):
                     note=self.env._("Call the customer: %(plan)s defaulted.", plan=plan.name),
                 )
         defaulted = self.filtered(lambda p: p.state == "defaulted" and p.defaulted_on == today)
-        defaulted._notify_customer("default")
+        self.env["dunning.send"]._send_plan_emails(defaulted, "default")
 
     def _send_reminders(self, today):
         """Before and after each installment's due date, once each, on the policy's days."""
@@ -581,7 +579,9 @@ class DunningPaymentPlan(models.Model):
                     events[installment.id] = event
         for event in (core.plans.BEFORE, core.plans.AFTER):
             installments = todo.filtered(lambda i, event=event: events[i.id] == event)
-            sent = installments.plan_id._notify_customer(event, installments)
+            sent = self.env["dunning.send"]._send_plan_emails(
+                installments.plan_id, event, installments
+            )
             flag = "reminder_before_sent" if event == core.plans.BEFORE else "reminder_after_sent"
             sent.plan_installment_id.write({flag: True})
 
@@ -596,67 +596,6 @@ class DunningPaymentPlan(models.Model):
         }[event]
         Policy = self.env["dunning.policy"]
         return self.policy_id[field] or Policy._fields[field].default(Policy)
-
-    def _notify_customer(self, event, installments=None):
-        """Email the plan's customers through the same checks as every reminder: consent,
-        objection, pauses, disputes, blacklist, frequency caps and contact hours.
-
-        Returns the communications that went out (held-back ones are kept as skipped).
-        """
-        # Reminders are system records: users read them, only the addon writes them.
-        Communication = self.env["dunning.communication"].sudo()
-        sent = Communication
-        Facts = self.env["dunning.facts"]
-        for company, plans in self.grouped("company_id").items():
-            today = company._dunning_today()
-            partners = plans.partner_id
-            recipients = Facts._recipients(partners)
-            debts = {plan.partner_id.id: set(plan.invoice_ids.ids) for plan in plans}
-            customers = {
-                c.id: c for c in Facts._customer_facts(company, today, partners, recipients, debts)
-            }
-            vals_list = []
-            for plan in plans:
-                targets = (
-                    installments.filtered(lambda i, plan=plan: i.plan_id == plan)
-                    if installments
-                    else [None]
-                )
-                reason = core.hold_reason(
-                    customers[plan.partner_id.id],
-                    today,
-                    PLAN_CHANNELS,
-                    disputed=any(plan.invoice_ids.mapped("dunning_dispute")),
-                    check_balance=False,
-                )
-                for installment in targets:
-                    vals_list.append(
-                        {
-                            "company_id": company.id,
-                            "date": today,
-                            "partner_id": plan.partner_id.id,
-                            "recipient_id": recipients[plan.partner_id.id].id,
-                            "policy_id": plan.policy_id.id,
-                            "channel": "email",
-                            "plan_id": plan.id,
-                            "plan_installment_id": installment.id if installment else False,
-                            "plan_event": event,
-                            "mail_template_id": plan._template(event).id,
-                            "currency_id": plan.currency_id.id,
-                            "amount_total": installment.amount_residual
-                            if installment
-                            else plan.amount_residual,
-                            "state": "skipped" if reason else "draft",
-                            "skip_reason": reason,
-                            "decision_note": "; ".join(customers[plan.partner_id.id].held_notes)
-                            or False,
-                        }
-                    )
-            communications = Communication.create(vals_list)
-            drafts = communications.filtered(lambda c: c.state == "draft")
-            self.env["dunning.send"]._send(drafts)
-            sent |= drafts.filtered(lambda c: c.state == "sent")
-        return sent
 
     @api.model
     def _active_invoice_ids(self, moves):

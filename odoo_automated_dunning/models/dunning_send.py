@@ -7,6 +7,9 @@ from odoo import api, models
 from .. import core
 from ..core import charges
 
+# A plan writes by email only, never as a fallback.
+PLAN_CHANNELS = (("email", False),)
+
 
 class DunningSend(models.AbstractModel):
     """Charges, sends and settles recorded reminders, as account.move.send does for invoices.
@@ -111,6 +114,71 @@ class DunningSend(models.AbstractModel):
                 documents.unlink()
             elif communication.state == "sent" and communication.policy_id.post_charges:
                 documents.action_post()
+
+    # ------------------------------------------------------------ payment plans
+
+    @api.model
+    def _send_plan_emails(self, plans, event, installments=None):
+        """Email the plans' customers about ``event`` (of ``installments``) through the same
+        checks as every reminder: consent, objection, pauses, disputes, blacklist, frequency
+        caps and contact hours.
+
+        Returns the communications that went out (held-back ones are kept as skipped).
+        """
+        # Reminders are system records: users read them, only the addon writes them.
+        Communication = self.env["dunning.communication"].sudo()
+        sent = Communication
+        Facts = self.env["dunning.facts"]
+        for company, company_plans in plans.grouped("company_id").items():
+            today = company._dunning_today()
+            partners = company_plans.partner_id
+            recipients = Facts._recipients(partners)
+            debts = {plan.partner_id.id: set(plan.invoice_ids.ids) for plan in company_plans}
+            customers = {
+                c.id: c for c in Facts._customer_facts(company, today, partners, recipients, debts)
+            }
+            vals_list = []
+            for plan in company_plans:
+                targets = (
+                    installments.filtered(lambda i, plan=plan: i.plan_id == plan)
+                    if installments
+                    else [None]
+                )
+                reason = core.hold_reason(
+                    customers[plan.partner_id.id],
+                    today,
+                    PLAN_CHANNELS,
+                    disputed=any(plan.invoice_ids.mapped("dunning_dispute")),
+                    check_balance=False,
+                )
+                for installment in targets:
+                    vals_list.append(
+                        {
+                            "company_id": company.id,
+                            "date": today,
+                            "partner_id": plan.partner_id.id,
+                            "recipient_id": recipients[plan.partner_id.id].id,
+                            "policy_id": plan.policy_id.id,
+                            "channel": "email",
+                            "plan_id": plan.id,
+                            "plan_installment_id": installment.id if installment else False,
+                            "plan_event": event,
+                            "mail_template_id": plan._template(event).id,
+                            "currency_id": plan.currency_id.id,
+                            "amount_total": installment.amount_residual
+                            if installment
+                            else plan.amount_residual,
+                            "state": "skipped" if reason else "draft",
+                            "skip_reason": reason,
+                            "decision_note": "; ".join(customers[plan.partner_id.id].held_notes)
+                            or False,
+                        }
+                    )
+            communications = Communication.create(vals_list)
+            drafts = communications.filtered(lambda c: c.state == "draft")
+            self._send(drafts)
+            sent |= drafts.filtered(lambda c: c.state == "sent")
+        return sent
 
     # --------------------------------------------------------------- deliveries
 
