@@ -90,6 +90,30 @@ class TestDunningPreferences(DunningCommon, HttpCase):
         )
         self.assertEqual(self.customer.dunning_consent_email, "refused")
 
+    def test_calls_refused_on_a_page_rendered_before_the_upgrade_hold_call_tasks(self):
+        """Consent and levels share one channel vocabulary: "call" (pages and links sent
+        before it said "phone")."""
+        self.level1.channel_ids = [(5, 0, 0), (0, 0, {"channel": "call"})]
+        self.customer.phone = "+32 2 123 45 67"
+        self._invoice(self.customer, 100.0, "2025-06-01")
+        self.url_open(
+            self._url(),
+            data={
+                "email": "allowed",
+                "sms": "allowed",
+                "phone": "refused",
+                "letter": "allowed",
+                "csrf_token": self._csrf_token(),
+            },
+        )
+        self.assertEqual(self.customer.dunning_consent_call, "refused")
+        entry = self.env["dunning.consent"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(entry.channel, "call")
+
+        reminder = self._run("2025-06-20").communication_ids
+        self.assertEqual((reminder.state, reminder.skip_reason), ("skipped", "refused"))
+        self.assertFalse(self.customer.activity_ids, "no call task for a refused channel")
+
     def test_a_wrong_token_or_another_customers_token_is_refused(self):
         other_token = self.other_customer._dunning_preferences_token()
         for url in (
