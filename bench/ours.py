@@ -39,8 +39,8 @@ def main(env):
     today = fields.Date.add(fields.Date.today(), days=int(os.environ.get("BENCH_DAYS_AHEAD", "0")))
     vals = {"date": today, "company_id": company.id, "prepare_only": PHASE == "record"}
     if LIMIT and PHASE != "record":
-        probe = env["dunning.run"].new({"date": today, "company_id": company.id})
-        vals["partner_ids"] = [Command.set(probe._candidate_partner_ids()[:LIMIT])]
+        overdue = env["dunning.facts"]._overdue_partner_ids(company, today)
+        vals["partner_ids"] = [Command.set(overdue[:LIMIT])]
     if PHASE == "letter":
         for level in policy.level_ids:
             level.channel_ids = [Command.clear(), Command.create({"channel": "letter"})]
