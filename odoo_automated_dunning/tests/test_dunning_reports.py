@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, tagged
@@ -296,3 +298,24 @@ class TestDunningKpiDashboardTour(HttpCase):
             "odoo_automated_dunning.group_dunning_user"
         )
         self.start_tour("/odoo/dunning-kpis", "dunning_kpi_dashboard", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestDunningBackOfficeViews(DunningCommon):
+    def _columns(self, action_xmlid):
+        """The columns the action's list shows by default (not hidden, not optional-hidden)."""
+        action = self.env.ref(action_xmlid)
+        views = self.env[action.res_model].get_views([(action.view_id.id, "list")])
+        arch = etree.fromstring(views["views"]["list"]["arch"])
+        return [
+            field.get("name")
+            for field in arch.iterfind("field")
+            if field.get("optional") != "hide"
+            and field.get("column_invisible") not in ("1", "True", "true")
+        ]
+
+    def test_overdue_invoices_show_what_is_due_its_level_and_dispute(self):
+        columns = self._columns("odoo_automated_dunning.account_move_action_dunning_overdue")
+        for name in ("amount_residual", "dunning_level_id", "dunning_last_date", "dunning_dispute"):
+            self.assertIn(name, columns)
+        self.assertNotIn("amount_total_in_currency_signed", columns, "the total is not what is due")
