@@ -420,6 +420,15 @@ def summary(env, base_url):
                 f" by {promise.date_promised}"
             )
         lines.append((what, f"{dunning} > Promises to Pay; the customer's activities"))
+    # Only with the automated-calls bridge (odoo_automated_dunning_voice).
+    for voice in Communication.search(sent + [("channel", "=", "voice")]):
+        lines.append(
+            (
+                f"Automated call to {voice.partner_id.name} ({voice.recipient_address}): "
+                f"{voice.voice_outcome}, key {voice.voice_key_press} pressed",
+                f"{dunning} > Reminders, channel Automated call, tab Call Transcript",
+            )
+        )
     charges = env["dunning.charge"].search([])
     if charges:
         lines.append(
