@@ -26,3 +26,6 @@ from . import account_move
 from . import res_partner
 from . import dunning_partner_behaviour
 from . import ir_http
+from . import mail_mail
+from . import mail_notification
+from . import sms_sms

@@ -4,6 +4,7 @@ from odoo.tools import float_round, format_date, formatLang
 from odoo.tools.misc import babel_locale_parse
 
 from ..core import charges
+from .dunning_communication import CONTACT_STATES
 from .dunning_reference_rate import REFERENCES
 
 CHARGE_KINDS = [
@@ -42,8 +43,16 @@ class DunningCharge(models.Model):
     rate = fields.Float(string="Rate (%)", digits=(6, 3), readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     amount = fields.Monetary(readonly=True)
+    # A reminder's charges wait for one of its messages to reach the customer (pending), are
+    # then billed (charged), or are dropped with it when none does (cancelled).
     state = fields.Selection(
-        [("charged", "Charged"), ("not_charged", "Not charged"), ("waived", "Waived")],
+        [
+            ("pending", "Awaiting Delivery"),
+            ("charged", "Charged"),
+            ("not_charged", "Not charged"),
+            ("waived", "Waived"),
+            ("cancelled", "Not Delivered"),
+        ],
         required=True,
         default="charged",
         index=True,
@@ -274,12 +283,13 @@ class DunningCharge(models.Model):
 
     @api.model
     def _charged_moves(self, invoices, kind):
-        """Invoices already charged (or waived) this kind of charge: it is never charged twice."""
+        """Invoices already charged (or waived, or awaiting their reminder's delivery) this
+        kind of charge: it is never charged twice."""
         return self.search(
             [
                 ("source_move_id", "in", invoices.ids),
                 ("kind", "=", kind),
-                ("state", "in", ("charged", "waived")),
+                ("state", "in", ("pending", "charged", "waived")),
             ]
         ).source_move_id
 
@@ -289,7 +299,7 @@ class DunningCharge(models.Model):
         lines = self.env["dunning.communication.line"].search(
             [
                 ("move_id", "in", invoices.ids),
-                ("communication_id.state", "=", "sent"),
+                ("communication_id.state", "in", CONTACT_STATES),
                 ("communication_id.date", "<", day),
             ]
         )
@@ -305,7 +315,7 @@ class DunningCharge(models.Model):
             [
                 ("source_move_id", "in", invoices.ids),
                 ("kind", "=", "interest"),
-                ("state", "in", ("charged", "waived")),
+                ("state", "in", ("pending", "charged", "waived")),
             ],
             ["source_move_id"],
             ["period_end:max"],
@@ -315,7 +325,11 @@ class DunningCharge(models.Model):
     @api.model
     def _days_since_last_reminder(self, partner, day):
         last = self.env["dunning.communication"].search(
-            [("partner_id", "=", partner.id), ("state", "=", "sent"), ("date", "<", day)],
+            [
+                ("partner_id", "=", partner.id),
+                ("state", "in", CONTACT_STATES),
+                ("date", "<", day),
+            ],
             order="date desc",
             limit=1,
         )
@@ -323,10 +337,22 @@ class DunningCharge(models.Model):
 
     @api.model
     def _create_documents(self, vals_list):
-        """Record the charges and bill the charged ones, as draft invoices: per currency one
-        for fees and compensation and one interest note. Posting is the caller's. A Dunning
-        Manager is asked for each reference rate found missing.
-        """
+        """Record the charges and bill the charged ones at once (an interest note on demand).
+        Posting is the caller's."""
+        records = self._record(vals_list)
+        records._bill()
+        return records
+
+    @api.model
+    def _record(self, vals_list, pending=False):
+        """Record the charges in the ledger; ``pending``: a reminder's, billed only once one
+        of its messages reached the customer (``_bill``). A Dunning Manager is asked for each
+        reference rate found missing."""
+        if pending:
+            vals_list = [
+                vals | {"state": "pending"} if vals.get("state", "charged") == "charged" else vals
+                for vals in vals_list
+            ]
         records = self.create(vals_list)
         missing = records.filtered("missing_rate_reference")
         if missing:
@@ -334,7 +360,16 @@ class DunningCharge(models.Model):
                 {(c.missing_rate_reference, c.missing_rate_date) for c in missing},
                 missing.company_id[:1],
             )
-        to_bill = records.filtered(lambda c: c.state == "charged" and c.amount > 0)
+        return records
+
+    def _bill(self):
+        """Bill these charges, as draft invoices: per customer and currency one for fees and
+        compensation and one interest note. Returns the documents; posting is the caller's."""
+        to_bill = self.filtered(
+            lambda c: c.state in ("pending", "charged") and c.amount > 0 and not c.charge_move_id
+        )
+        to_bill.filtered(lambda c: c.state == "pending").state = "charged"
+        documents = self.env["account.move"]
         groups = to_bill.grouped(lambda c: (c.partner_id, c.currency_id, c.kind == "interest"))
         for (partner, currency, is_interest), group in groups.items():
             # Written in the customer's language, like the reminder itself.
@@ -353,7 +388,8 @@ class DunningCharge(models.Model):
                 }
             )
             group.charge_move_id = move
-        return records
+            documents |= move
+        return documents
 
     def _invoice_lines(self, is_interest):
         """Interest: one line per overdue invoice naming each period; fees: one line each."""

@@ -11,6 +11,22 @@ from .dunning_level_channel import CHANNEL_SELECTION
 
 SKIP_REASONS = list(core.SKIP_REASON_LABELS.items())
 CALL_OUTCOMES = core.selection(core.CALL_OUTCOMES, core.CALL_OUTCOME_LABELS)
+# The fate of a message: queued with the mail server or SMS provider's queue, sent once
+# accepted (a letter once rendered, a call task once planned), failed when refused,
+# bounced when a bounce came back. Mail and SMS hooks move it (mail_mail.py, sms_sms.py).
+STATES = [
+    ("draft", "Draft"),
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+    ("bounced", "Bounced"),
+    ("skipped", "Skipped"),
+]
+# A queued message counts as contact, like a sent one: for the levels, the frequency caps,
+# the reports and "reminded".
+CONTACT_STATES = ("queued", "sent")
+# Its message reached no one.
+UNDELIVERED_STATES = ("failed", "bounced")
 PLAN_EVENTS = [
     ("proposal", "Plan proposal"),
     ("before", "Installment due soon"),
@@ -60,7 +76,9 @@ class DunningCommunication(models.Model):
     recipient_address = fields.Char(
         readonly=True, help="The email address, phone number or postal address used."
     )
-    sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True, ondelete="set null")
+    sms_id = fields.Many2one(
+        "sms.sms", string="SMS", readonly=True, ondelete="set null", index="btree_not_null"
+    )
     activity_id = fields.Many2one(
         "mail.activity", string="Call Task", readonly=True, ondelete="set null"
     )
@@ -117,7 +135,7 @@ class DunningCommunication(models.Model):
         related="company_id.currency_id", string="Company Currency"
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("sent", "Sent"), ("failed", "Failed"), ("skipped", "Skipped")],
+        STATES,
         required=True,
         default="draft",
         index=True,
@@ -156,7 +174,7 @@ class DunningCommunication(models.Model):
         readonly=True,
         index="btree_not_null",
         ondelete="set null",
-        help="Kept after sending, so a delivery failure is seen by the next run.",
+        help="Kept after sending: the mail server's answer settles the reminder.",
     )
     subject = fields.Char(readonly=True)
     body = fields.Html(readonly=True, sanitize=False, help="What was sent, as rendered.")
@@ -220,7 +238,7 @@ class DunningCommunication(models.Model):
     def _compute_charges(self):
         for communication in self:
             charges_ = communication.charge_ids
-            billed = charges_.filtered(lambda c: c.state == "charged" and c.amount)
+            billed = charges_.filtered(lambda c: c.state in ("pending", "charged") and c.amount)
             communication.billed_charge_ids = billed
             communication.total_with_charges_display = communication._format_totals(
                 [(line.currency_id, line.amount_residual) for line in communication.line_ids]
@@ -241,8 +259,10 @@ class DunningCommunication(models.Model):
     @api.depends("state", "skip_reason", "scheduled_at")
     def _compute_decision(self):
         for communication in self:
-            if communication.state == "sent":
+            if communication.state in CONTACT_STATES:
                 communication.decision = "deferred" if communication.scheduled_at else "sent"
+            elif communication.state in UNDELIVERED_STATES:
+                communication.decision = "failed"
             elif communication.state == "skipped":
                 communication.decision = (
                     "held_back" if communication.skip_reason == "capped" else "skipped"
@@ -339,7 +359,7 @@ class DunningCommunication(models.Model):
         due = self.sudo().search(
             [
                 ("channel", "=", "sms"),
-                ("state", "=", "sent"),
+                ("state", "=", "queued"),
                 ("sms_id", "=", False),
                 ("anonymised", "=", False),
                 ("scheduled_at", "<=", fields.Datetime.now()),

@@ -8,6 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import email_normalize, split_every
 
 from .. import core
+from .dunning_communication import CONTACT_STATES
 
 
 class DunningFacts(models.AbstractModel):
@@ -380,7 +381,8 @@ class DunningFacts(models.AbstractModel):
                 [
                     ("company_id", "=", company.id),
                     ("partner_id", "in", partners.ids),
-                    ("state", "=", "sent"),
+                    # A queued message is contact already.
+                    ("state", "in", CONTACT_STATES),
                     ("date", "<=", day),
                 ]
             )

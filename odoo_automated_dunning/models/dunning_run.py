@@ -8,6 +8,7 @@ from odoo.tools import split_every
 
 from .. import core
 from ..core import inputs
+from .dunning_communication import CONTACT_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -74,13 +75,37 @@ class DunningRun(models.Model):
         store=True,
         help="Customers who received at least one message from this run.",
     )
+    message_count = fields.Integer(
+        string="Messages",
+        compute="_compute_counts",
+        store=True,
+        help="Emails, letters, SMS and call tasks made: one per channel of each reminder.",
+    )
+    queued_count = fields.Integer(
+        string="Messages Queued",
+        compute="_compute_counts",
+        store=True,
+        help="Emails and SMS waiting in Odoo's queues for the mail server or SMS provider.",
+    )
     sent_count = fields.Integer(
         string="Messages Sent",
         compute="_compute_counts",
         store=True,
-        help="Emails, letters, SMS and call tasks: one per channel of each reminder.",
+        help="Emails and SMS the mail server or SMS provider accepted, letters rendered and "
+        "call tasks planned: one per channel of each reminder.",
     )
-    failed_count = fields.Integer(string="Messages Failed", compute="_compute_counts", store=True)
+    failed_count = fields.Integer(
+        string="Messages Failed",
+        compute="_compute_counts",
+        store=True,
+        help="Messages that could not be made or that the mail server or SMS provider refused.",
+    )
+    bounced_count = fields.Integer(
+        string="Messages Bounced",
+        compute="_compute_counts",
+        store=True,
+        help="Emails the mail server accepted whose bounce came back.",
+    )
     skipped_count = fields.Integer(
         string="Customers Skipped",
         compute="_compute_counts",
@@ -126,7 +151,7 @@ class DunningRun(models.Model):
         )
         reminded = dict(
             self.env["dunning.communication"]._read_group(
-                [("run_id", "in", self.ids), ("state", "=", "sent")],
+                [("run_id", "in", self.ids), ("state", "in", CONTACT_STATES)],
                 ["run_id"],
                 ["partner_id:count_distinct"],
             )
@@ -136,8 +161,13 @@ class DunningRun(models.Model):
             stats[run][state] += count
         for run in self:
             run.reminded_count = reminded.get(run, 0)
+            run.message_count = sum(
+                stats[run][state] for state in ("queued", "sent", "failed", "bounced")
+            )
+            run.queued_count = stats[run]["queued"]
             run.sent_count = stats[run]["sent"]
             run.failed_count = stats[run]["failed"]
+            run.bounced_count = stats[run]["bounced"]
             run.skipped_count = stats[run]["skipped"]
 
     @api.depends("communication_ids.state", "communication_ids.skip_reason")
@@ -408,11 +438,10 @@ class DunningRun(models.Model):
         return self._process(commit=True)
 
     def _start(self):
-        """Before the first batch: failed deliveries seen, open promises settled (paid
-        customers then drop out of the batches)."""
+        """Before the first batch: open promises settled (paid customers then drop out of
+        the batches). Deliveries need no look-back: the mail and SMS hooks settle them."""
         self.ensure_one()
         if not self.customer_done_count:
-            self.env["dunning.send"].sudo()._check_deliveries(self.company_id)
             self.env["dunning.promise"].sudo()._update_states(self.company_id, self.date)
 
     def _process(self, commit, max_batches=None):

@@ -6,6 +6,21 @@ from odoo import api, models
 
 from .. import core
 from ..core import charges
+from .dunning_communication import CONTACT_STATES, UNDELIVERED_STATES
+
+
+def _alive(communication):
+    """Queued or sent: the message may still reach, or reached, the customer."""
+    return communication.state in CONTACT_STATES
+
+
+def _key(communication):
+    """A reminder: the messages of one run to one customer, one per channel. A message
+    without a run (a plan's) is a reminder on its own."""
+    if not communication.run_id:
+        return ("message", communication.id)
+    return (communication.run_id.id, communication.partner_id.id)
+
 
 # A plan writes by email only, never as a fallback.
 PLAN_CHANNELS = (("email", False),)
@@ -28,13 +43,15 @@ class DunningSend(models.AbstractModel):
     def _deliver(self, communications):
         """Charge and send the drafts, then move the invoices of those sent to their level.
 
+        Emails and SMS leave with Odoo's queues after the commit; their reminders are queued
+        until the mail server or the SMS provider answers (``_accepted``, ``_refused``).
         Documents and messages are made with the reminders' own rights (system records
         written by the addon); the invoices' levels with the caller's.
         """
         sender = self.with_env(communications.env)
         sender._charge(communications.filtered(lambda c: c.state == "draft"))
         sender._send(communications.filtered(lambda c: c.state == "draft"))
-        sender._settle_charges(communications)
+        sender._settle(communications)
         self._escalate(communications)
 
     @api.model
@@ -45,9 +62,9 @@ class DunningSend(models.AbstractModel):
 
     @api.model
     def _escalate(self, communications):
-        """Invoices of the reminders sent move to the level sent; the broken promises they
-        answer are escalated."""
-        sent = communications.filtered(lambda c: c.state == "sent")
+        """Invoices of the reminders sent or queued move to the level sent; the broken
+        promises they answer are escalated."""
+        sent = communications.filtered(lambda c: c.state in CONTACT_STATES)
         by_level = defaultdict(set)
         for line in sent.line_ids.filtered("escalated"):
             by_level[line.level_id.id, line.communication_id.date].add(line.move_id.id)
@@ -63,13 +80,24 @@ class DunningSend(models.AbstractModel):
             ]
         ).filtered(lambda p: escalated_moves & set(p.move_ids.ids)).escalated = True
 
+    @api.model
+    def _settle(self, communications):
+        """After sending a batch: bill the reminders one of whose messages already reached
+        the customer (a letter rendered, a call planned); drop the charges of those whose
+        every message failed."""
+        self._bill(communications.filtered(lambda c: c.state == "sent"))
+        failed = communications.filtered(lambda c: c.state in UNDELIVERED_STATES)
+        alive = {_key(c) for c in self._reminders(failed) if _alive(c)}
+        self._drop_charges(failed.filtered(lambda c: _key(c) not in alive))
+
     # ----------------------------------------------------------------- charges
 
     @api.model
     def _charge(self, communications):
-        """Bill the fees, compensation and interest of the levels reached, as draft documents.
+        """Record the fees, compensation and interest of the levels reached, as the reminder
+        states them; they are billed once one of its messages reaches the customer (``_bill``).
 
-        A reminder sent on several channels bills once, with its first channel.
+        A reminder sent on several channels charges once, with its first channel.
         """
         charge_model = self.env["dunning.charge"]
         points = None  # the reference rates, read once for the batch when interest is due
@@ -102,18 +130,29 @@ class DunningSend(models.AbstractModel):
             except charges.MissingRateError as error:
                 communication.write({"state": "failed", "error_message": str(error)})
                 continue
-            charge_model._create_documents(vals)
+            charge_model._record(vals, pending=True)
 
     @api.model
-    def _settle_charges(self, communications):
-        """Post the charges of sent reminders (if the policy says so); drop those of failed ones."""
-        for communication in communications.filtered("charge_ids"):
-            documents = communication.charge_ids.charge_move_id
-            if communication.state == "failed":
-                communication.charge_ids.unlink()
-                documents.unlink()
-            elif communication.state == "sent" and communication.policy_id.post_charges:
+    def _bill(self, communications):
+        """Bill the pending charges of the reminders these messages belong to (they reached
+        the customer), and post them if the policy says so: once per reminder, whichever of
+        its channels got through first."""
+        pending = (
+            self._reminders(communications)
+            .charge_ids.filtered(lambda c: c.state == "pending")
+            .sudo()
+        )
+        for policy, charges_ in pending.grouped(lambda c: c.communication_id.policy_id).items():
+            documents = charges_.with_company(charges_.company_id[:1])._bill()
+            if policy.post_charges:
                 documents.action_post()
+
+    @api.model
+    def _drop_charges(self, communications):
+        """The charges of reminders that reached no one are never billed."""
+        self._reminders(communications).charge_ids.filtered(
+            lambda c: c.state == "pending"
+        ).sudo().state = "cancelled"
 
     # ------------------------------------------------------------ payment plans
 
@@ -177,87 +216,112 @@ class DunningSend(models.AbstractModel):
             communications = Communication.create(vals_list)
             drafts = communications.filtered(lambda c: c.state == "draft")
             self._send(drafts)
-            sent |= drafts.filtered(lambda c: c.state == "sent")
+            sent |= drafts.filtered(lambda c: c.state in CONTACT_STATES)
         return sent
 
     # --------------------------------------------------------------- deliveries
 
     @api.model
-    def _check_deliveries(self, company):
-        """Reminders the mail server or the SMS provider refused: mark them failed.
+    def _reminders(self, communications):
+        """These messages and the other channels of the same reminders (one run, one
+        customer), read in one query."""
+        with_run = communications.filtered("run_id")
+        siblings = communications.search(
+            [
+                ("run_id", "in", with_run.run_id.ids),
+                ("partner_id", "in", with_run.partner_id.ids),
+                ("state", "!=", "skipped"),
+            ]
+        )
+        keys = {(c.run_id.id, c.partner_id.id) for c in with_run}
+        return communications | siblings.filtered(lambda c: (c.run_id.id, c.partner_id.id) in keys)
 
-        When no other channel of the same reminder reached the customer, its invoices go back
-        to their previous level, so the next run sends them again. When another channel did,
-        the level stands and the refused message is queued once more, as it was.
+    @api.model
+    def _accepted(self, communications):
+        """The mail server or the SMS provider accepted these messages: they are sent, and
+        the charges of their reminders billed."""
+        communications = communications.filtered(lambda c: c.state == "queued")
+        if communications:
+            communications.write({"state": "sent"})
+            self._bill(communications)
+
+    @api.model
+    def _refused(self, reasons, bounced=False):
+        """{message: the provider's reason}: it failed (or bounced), at once.
+
+        While another channel of the same reminder is queued or sent, a refused message is
+        queued once more, once (a bounced address would bounce again). A reminder whose every
+        message failed bills nothing and its invoices go back to their previous level, so the
+        next run sends it again; a second reminder of the same level that reaches no one
+        keeps the level, so none is sent a third time.
         """
-        Communication = self.env["dunning.communication"]
-        failed = Communication.search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "sent"),
-                "|",
-                "|",
-                ("mail_id.state", "=", "exception"),
-                ("mail_message_id.notification_ids.notification_status", "=", "bounce"),
-                ("sms_id.state", "=", "error"),
-            ]
-        )
-        if not failed:
-            return failed
-        reached = Communication.search(
-            [
-                ("run_id", "in", failed.run_id.ids),
-                ("partner_id", "in", failed.partner_id.ids),
-                ("state", "=", "sent"),
-                ("id", "not in", failed.ids),
-            ]
-        )
-        reached_keys = {(c.run_id.id, c.partner_id.id) for c in reached}
-        sms_failures = dict(
-            self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env)
-        )
-        for communication in failed:
-            bounce = communication.mail_message_id.notification_ids.filtered(
-                lambda n: n.notification_status == "bounce"
-            )[:1]
-            if bounce:
-                reason = self.env._("bounced: %(reason)s", reason=bounce.failure_reason or "")
-            elif communication.mail_id.state == "exception":
-                reason = communication.mail_id.failure_reason or communication.mail_id.failure_type
-            else:
-                failure = communication.sms_id.failure_type
-                reason = sms_failures.get(failure, failure) or self.env._("unknown error")
-            message = self.env._("Delivery failed: %(reason)s", reason=reason)
-            # A bounced address will bounce again: no point queuing the same mail once more.
-            if (
-                not bounce
-                and (communication.run_id.id, communication.partner_id.id) in reached_keys
-            ):
-                if not communication.retry_count:
-                    self._requeue(communication)
-                    communication.write(
-                        {
-                            "retry_count": communication.retry_count + 1,
-                            "error_message": self.env._(
-                                "%(message)s. Queued once more.", message=message
-                            ),
-                        }
-                    )
-                else:
-                    communication.write({"state": "failed", "error_message": message})
+        if not reasons:
+            return
+        communications = self.env["dunning.communication"].union(*reasons)
+        communications = communications.filtered(lambda c: c.state in CONTACT_STATES)
+        if not communications:
+            return
+        siblings = defaultdict(communications.browse)
+        for communication in self._reminders(communications):
+            siblings[_key(communication)] |= communication
+        undelivered = communications.browse()
+        for communication in communications:
+            reason = reasons[communication] or self.env._("unknown error")
+            message = (
+                self.env._("Bounced: %(reason)s", reason=reason)
+                if bounced
+                else self.env._("Delivery failed: %(reason)s", reason=reason)
+            )
+            others = siblings[_key(communication)] - communication
+            if others.filtered(_alive) and not bounced and not communication.retry_count:
+                self._requeue(communication)
+                communication.write(
+                    {
+                        "state": "queued",
+                        "retry_count": communication.retry_count + 1,
+                        "error_message": self.env._(
+                            "%(message)s. Queued once more.", message=message
+                        ),
+                    }
+                )
                 continue
-            communication.write({"state": "failed", "error_message": message})
-            for line in communication.line_ids.filtered("escalated"):
-                move = line.move_id
-                # Only if no later reminder moved the invoice on since.
-                if (
-                    move.dunning_level_id == line.level_id
-                    and move.dunning_last_date == communication.date
-                ):
-                    move._dunning_set_level(
-                        line.previous_level_id.id or None, line.previous_date or None
-                    )
-        return failed
+            communication.write(
+                {"state": "bounced" if bounced else "failed", "error_message": message}
+            )
+            if not others.filtered(_alive):
+                undelivered |= communication
+        self._drop_charges(undelivered)
+        self._step_back(undelivered)
+
+    @api.model
+    def _step_back(self, communications):
+        """Invoices of reminders that reached no one go back to their previous level (unless
+        a later reminder moved them on since), so the next run reminds them again; not when
+        a reminder of that level already reached no one before."""
+        lines = communications.line_ids.filtered("escalated")
+        if not lines:
+            return
+        earlier = self.env["dunning.communication.line"].search(
+            [
+                ("move_id", "in", lines.move_id.ids),
+                ("level_id", "in", lines.level_id.ids),
+                ("escalated", "=", True),
+                ("communication_id.state", "in", UNDELIVERED_STATES),
+                ("communication_id.run_id", "not in", communications.run_id.ids),
+            ]
+        )
+        tried = {(line.move_id.id, line.level_id.id) for line in earlier}
+        for line in lines:
+            move = line.move_id
+            if (move.id, line.level_id.id) in tried:
+                continue
+            if (
+                move.dunning_level_id == line.level_id
+                and move.dunning_last_date == line.communication_id.date
+            ):
+                move._dunning_set_level(
+                    line.previous_level_id.id or None, line.previous_date or None
+                )
 
     @api.model
     def _requeue(self, communications):

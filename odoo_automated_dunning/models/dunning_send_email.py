@@ -54,7 +54,8 @@ class DunningSendEmail(models.AbstractModel):
         for communication, mail in zip(sent, mails, strict=True):
             communication.write(
                 {
-                    "state": "sent",
+                    # Sent once the mail server accepts it (mail_mail.py).
+                    "state": "queued",
                     "mail_message_id": mail.mail_message_id.id,
                     "mail_id": mail.id,
                     "mail_template_id": (

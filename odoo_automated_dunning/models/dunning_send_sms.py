@@ -32,7 +32,8 @@ class DunningSendSms(models.AbstractModel):
                 moment = communication._contact_moment()
                 communication.write(
                     {
-                        "state": "sent",
+                        # Sent once the SMS provider takes it (sms_sms.py).
+                        "state": "queued",
                         "body": bodies[communication.id],
                         "recipient_address": self._sms_number(communication),
                         # Outside the contact hours the rendered SMS waits for the release job.
@@ -51,7 +52,7 @@ class DunningSendSms(models.AbstractModel):
                     "number": c.recipient_address,
                     "body": c.body,
                     "partner_id": c.recipient_id.id,
-                    # Kept after sending: its state tells the next run whether to retry.
+                    # Kept after sending: it can be queued once more if the provider refuses.
                     "to_delete": False,
                 }
                 for c in communications

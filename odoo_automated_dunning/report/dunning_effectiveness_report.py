@@ -1,6 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.dunning_communication import CONTACT_STATES
 from ..models.dunning_level import TONE_SELECTION
 from ..models.dunning_level_channel import CHANNEL_SELECTION
 
@@ -88,7 +89,7 @@ class DunningEffectivenessReport(models.Model):
                        MAX(p.day) AS last_day
                   FROM dunning_communication c
              LEFT JOIN payments p ON p.communication_id = c.id AND p.day >= c.date
-                 WHERE c.state = 'sent'
+                 WHERE c.state IN %(contact_states)s
               GROUP BY c.id, c.date, c.amount_company
             )
             SELECT c.id AS id,
@@ -113,5 +114,7 @@ class DunningEffectivenessReport(models.Model):
               FROM totals t
               JOIN dunning_communication c ON c.id = t.id
               JOIN res_company company ON company.id = c.company_id
-            """
+            """,
+            # A reminder still in the queue counts as sent.
+            contact_states=CONTACT_STATES,
         )

@@ -1,12 +1,36 @@
+import socket
 from contextlib import contextmanager
 from datetime import datetime
+from unittest.mock import patch
 
 import pytz
+from aiosmtpd.controller import Controller
 
 from odoo import Command, fields
 from odoo.tests import freeze_time
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.sms.tools.sms_api import SmsApi
+
+
+class SmtpServer:
+    """aiosmtpd handler of a real SMTP server on this machine: it keeps what it accepts, or
+    refuses every recipient with ``refusal`` (e.g. "550 5.1.1 mailbox unknown")."""
+
+    def __init__(self, refusal=None):
+        self.refusal = refusal
+        self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refusal:
+            return self.refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(envelope.content.decode(errors="replace"))
+        return "250 Message accepted for delivery"
 
 
 class DunningCommon(AccountTestInvoicingCommon):
@@ -127,3 +151,51 @@ class DunningCommon(AccountTestInvoicingCommon):
 
     def _mails_to(self, partner):
         return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
+
+    @contextmanager
+    def _smtp_server(self, refusal=None):
+        """Odoo's mail queue sends through a real SMTP server started here (the test runner
+        sends nothing unless told): yields its handler, which holds the messages accepted."""
+        handler = SmtpServer(refusal)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        server = self.env["ir.mail_server"].create(
+            {"name": "Local", "smtp_host": "127.0.0.1", "smtp_port": port, "sequence": 0}
+        )
+        try:
+            with (
+                patch.object(type(self.env["ir.mail_server"]), "_disable_send", return_value=False),
+                mute_logger(
+                    "odoo.addons.mail.models.mail_mail", "odoo.addons.base.models.ir_mail_server"
+                ),
+            ):
+                yield handler
+        finally:
+            controller.stop()
+            server.unlink()
+
+    def _send_mail_queue(self):
+        """The mail queue cron's work (it commits only outside tests)."""
+        self.env["mail.mail"].process_email_queue()
+
+    @contextmanager
+    def _sms_provider(self, state):
+        """The SMS provider's answer to every SMS sent ("success" or its error code), as
+        Odoo's own SMS tests simulate IAP; everything on this side of it runs."""
+
+        def answer(api, endpoint, params, timeout=15):
+            return [
+                {"uuid": number["uuid"], "state": state, "credit": 1}
+                for message in params["messages"]
+                for number in message["numbers"]
+            ]
+
+        with patch.object(SmsApi, "_contact_iap", answer):
+            yield
+
+    def _send_sms_queue(self):
+        """The SMS queue cron's work (without its commit)."""
+        self.env["sms.sms"].search([("state", "=", "outgoing")]).send(unlink_sent=False)

@@ -135,8 +135,9 @@ class TestDunningChannels(DunningCommon):
         self.assertEqual(
             sorted(run.communication_ids.mapped("channel")), ["email", "letter"], "both channels"
         )
-        # One customer reminded with two messages: the run counts them apart.
-        self.assertEqual((run.reminded_count, run.sent_count), (1, 2))
+        # One customer reminded with two messages: the run counts them apart (the email is
+        # queued for the mail server, the letter rendered).
+        self.assertEqual((run.reminded_count, run.queued_count, run.sent_count), (1, 1, 1))
         email = run.communication_ids.filtered(lambda c: c.channel == "email")
         letter = run.communication_ids - email
         self.assertTrue(email.primary)
@@ -182,7 +183,7 @@ class TestDunningChannels(DunningCommon):
         run = self._run("2025-06-20")
 
         communication = run.communication_ids
-        self.assertEqual((communication.channel, communication.state), ("sms", "sent"))
+        self.assertEqual((communication.channel, communication.state), ("sms", "queued"))
         sms = communication.sms_id
         self.assertEqual(sms.state, "outgoing")
         self.assertEqual(sms.number, "+32470123456")
@@ -201,13 +202,14 @@ class TestDunningChannels(DunningCommon):
         customer = self._customer("Mobile BV", False, phone="+32 470 12 34 56")
         invoice = self._invoice(customer, 80.0, "2025-06-01")
         first = self._run("2025-06-20").communication_ids
-        first.sms_id.write({"state": "error", "failure_type": "sms_number_format"})
+        with self._sms_provider("wrong_number_format"):
+            self._send_sms_queue()
+        self.assertEqual(first.state, "failed", "at once, without a run")
+        self.assertIn("Wrong Number Format", first.error_message)
 
         second = self._run("2025-06-21")
 
-        self.assertEqual(first.state, "failed")
-        self.assertIn("Wrong Number Format", first.error_message)
-        self.assertEqual(second.communication_ids.state, "sent", "sent again")
+        self.assertEqual(second.communication_ids.state, "queued", "sent again")
         self.assertEqual(invoice.dunning_level_id, self.level1)
         self.assertEqual(len(self.env["sms.sms"].search([("partner_id", "=", customer.id)])), 2)
         self.assertFalse(self._run("2025-06-22").communication_ids, "and not a third time")
@@ -218,18 +220,22 @@ class TestDunningChannels(DunningCommon):
         invoice = self._invoice(self.customer, 80.0, "2025-06-01")
         run = self._run("2025-06-20")
         email = run.communication_ids.filtered(lambda c: c.channel == "email")
-        email.mail_id.write({"state": "exception", "failure_reason": "Mailbox full"})
+        with self._sms_provider("success"):
+            self._send_sms_queue()
+        full = "552 5.2.2 <billing@acme.example.com>: Mailbox full"
 
-        self._run("2025-06-21")
+        with self._smtp_server(full):
+            self._send_mail_queue()
 
-        self.assertEqual(email.state, "sent")
+        self.assertEqual(email.state, "queued")
         self.assertEqual(email.retry_count, 1)
         self.assertIn("Mailbox full", email.error_message)
         self.assertEqual(email.mail_id.state, "outgoing", "the same mail is queued once more")
         self.assertEqual(invoice.dunning_level_id, self.level1, "the SMS reached: the level stands")
-        email.mail_id.write({"state": "exception", "failure_reason": "Mailbox full"})
-        self._run("2025-06-22")
+        with self._smtp_server(full):
+            self._send_mail_queue()
         self.assertEqual(email.state, "failed", "queued once, not forever")
+        self.assertEqual(invoice.dunning_level_id, self.level1)
 
     def test_a_bounced_email_fails_the_reminder_and_is_sent_again(self):
         invoice = self._invoice(self.customer, 80.0, "2025-06-01")
@@ -252,9 +258,9 @@ class TestDunningChannels(DunningCommon):
 
         second = self._run("2025-06-21")
 
-        self.assertEqual(first.state, "failed")
+        self.assertEqual(first.state, "bounced")
         self.assertIn("550 Mailbox unavailable", first.error_message)
-        self.assertEqual(second.communication_ids.state, "sent", "sent again")
+        self.assertEqual(second.communication_ids.state, "queued", "sent again")
         self.assertEqual(invoice.dunning_level_id, self.level1)
         self.assertEqual(len(self._mails_to(self.customer)), 2)
 

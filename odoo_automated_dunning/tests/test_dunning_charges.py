@@ -54,6 +54,14 @@ class TestDunningCharges(DunningCommon):
         )
         cls.first, cls.second = cls.charging.level_ids.sorted("sequence")
 
+    def _run(self, date, company=None):
+        """A run whose mails the mail server then accepts: charges are billed once a
+        reminder reached the customer."""
+        run = super()._run(date, company)
+        with self._smtp_server():
+            self._send_mail_queue()
+        return run
+
     def _charges(self, run, kind=None):
         charges = run.communication_ids.charge_ids
         return charges.filtered(lambda c: c.kind == kind) if kind else charges

@@ -37,7 +37,7 @@ class TestDunningCompliance(DunningCommon):
         self.assertFalse(self._mails_to(self.customer), "no email against a refusal")
         # allowed again later: the latest entry wins
         self._consent(self.customer, "email", "allowed")
-        self.assertEqual(self._run("2025-06-21").communication_ids.state, "sent")
+        self.assertEqual(self._run("2025-06-21").communication_ids.state, "queued")
 
     def test_refused_email_falls_back_to_a_letter(self):
         self.level1.channel_ids = [
@@ -75,7 +75,7 @@ class TestDunningCompliance(DunningCommon):
 
         self.assertEqual(held.communication_ids.skip_reason, "capped")
         self.assertEqual(invoice.dunning_level_id, self.level1)
-        self.assertEqual(self._run("2025-06-18").communication_ids.state, "sent", "10 days on")
+        self.assertEqual(self._run("2025-06-18").communication_ids.state, "queued", "10 days on")
         self.assertEqual(invoice.dunning_level_id, self.level2)
 
     def test_email_outside_contact_hours_leaves_at_the_next_opening(self):
@@ -132,7 +132,7 @@ class TestDunningCompliance(DunningCommon):
 
         sms = self._run("2025-06-29").communication_ids
 
-        self.assertEqual(sms.state, "sent", "decided and rendered")
+        self.assertEqual(sms.state, "queued", "decided and rendered")
         self.assertEqual(invoice.dunning_level_id, self.level1)
         self.assertEqual(sms.scheduled_at, datetime(2025, 6, 30, 6, 0))
         self.assertFalse(sms.sms_id, "nothing in the SMS queue at 02:00 in Paris")

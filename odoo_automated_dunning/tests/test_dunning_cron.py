@@ -34,7 +34,7 @@ class TestDunningCron(DunningCommon):
         self.assertEqual(len(run), 1)
         self.assertEqual(run.date, date(2025, 6, 20))
         self.assertEqual(run.state, "done")
-        self.assertEqual(run.sent_count, 1)
+        self.assertEqual(run.queued_count, 1)
         self.assertEqual(len(self._mails_to(self.customer)), 1)
 
         # Called again the same day (a retry, a second worker): no new run, no second mail.
@@ -92,4 +92,4 @@ class TestDunningCron(DunningCommon):
         self.assertFalse(run.communication_ids)
         self._trigger_cron()
         self.assertEqual(run.state, "done")
-        self.assertEqual(run.sent_count, 2)
+        self.assertEqual(run.queued_count, 2)

@@ -108,7 +108,7 @@ class TestDunningPaymentPlan(DunningCommon):
         self.assertEqual(plan.state, "defaulted")
         self.assertEqual(plan.defaulted_on, fields.Date.to_date("2026-03-16"))
         default_mail = self._plan_mails(plan).filtered(lambda c: c.plan_event == "default")
-        self.assertEqual(default_mail.state, "sent")
+        self.assertEqual(default_mail.state, "queued")
         self.assertIn(plan.name, default_mail.subject)
         self.assertTrue(
             plan.activity_ids.filtered(lambda a: a.user_id == plan.user_id),
@@ -190,7 +190,7 @@ class TestDunningPaymentPlan(DunningCommon):
         with freeze_time("2026-03-09 22:00:00"):
             self._cron()
             sent = self._plan_mails(plan) - seen
-            self.assertEqual(sent.state, "sent")
+            self.assertEqual(sent.state, "queued")
             # 23:00 in Brussels: the mail waits for 08:00 local (07:00 UTC) the next day.
             self.assertEqual(
                 sent.mail_id.scheduled_date, fields.Datetime.to_datetime("2026-03-10 07:00:00")

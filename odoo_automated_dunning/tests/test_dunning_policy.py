@@ -416,9 +416,9 @@ class TestDunningPolicy(DunningCommon):
         self.assertFalse(self._mails_to(self.customer))
         self.assertFalse(small.dunning_level_id)
         # Two invoices together reach the minimum.
-        self.assertEqual(by_customer[self.other_customer].state, "sent")
+        self.assertEqual(by_customer[self.other_customer].state, "queued")
         self.assertEqual(by_customer[self.other_customer].amount_total, 550.0)
-        self.assertEqual((run.sent_count, run.skipped_count), (1, 1))
+        self.assertEqual((run.queued_count, run.skipped_count), (1, 1))
         self.assertIn("Below the level's minimum amount: 1", run.skip_summary)
 
         # A new overdue invoice lifts the customer's total over the minimum.

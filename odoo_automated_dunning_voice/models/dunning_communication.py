@@ -10,7 +10,7 @@ from odoo.fields import Command
 from odoo.tools import format_amount, format_date
 
 from odoo.addons.odoo_automated_dunning.core import ContactWindow, next_allowed
-from odoo.addons.odoo_automated_dunning.models.dunning_communication import _hour
+from odoo.addons.odoo_automated_dunning.models.dunning_communication import CONTACT_STATES, _hour
 
 from ..tools import providers, twiml
 
@@ -342,7 +342,7 @@ class DunningCommunication(models.Model):
             [
                 ("run_id", "=", self.run_id.id),
                 ("partner_id", "=", self.partner_id.id),
-                ("state", "=", "sent"),
+                ("state", "in", CONTACT_STATES),
                 ("id", "!=", self.id),
             ],
             limit=1,

@@ -1,0 +1,30 @@
+from odoo import models
+
+
+class MailMail(models.Model):
+    _inherit = "mail.mail"
+
+    def _postprocess_sent_message(
+        self, success_pids, success_emails, failure_reason=False, failure_type=None
+    ):
+        """The mail server's answer settles the reminders these mails carry, at once: sent when
+        it accepted the mail, failed with its reason when it refused it (as Odoo's own
+        notifications learn a mail's fate here)."""
+        communications = (
+            self.env["dunning.communication"].sudo().search([("mail_id", "in", self.ids)])
+        )
+        if communications:
+            accepted = communications.filtered(lambda c: c.mail_id.state == "sent")
+            self.env["dunning.send"].sudo()._accepted(accepted)
+            self.env["dunning.send"].sudo()._refused(
+                {
+                    communication: communication.mail_id.failure_reason
+                    or failure_reason
+                    or communication.mail_id.failure_type
+                    for communication in communications - accepted
+                    if communication.mail_id.state == "exception"
+                }
+            )
+        return super()._postprocess_sent_message(
+            success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type
+        )
