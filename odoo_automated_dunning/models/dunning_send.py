@@ -3,6 +3,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, models
+from odoo.exceptions import UserError, ValidationError
 
 from .. import core
 from ..core import charges
@@ -143,9 +144,22 @@ class DunningSend(models.AbstractModel):
             .sudo()
         )
         for policy, charges_ in pending.grouped(lambda c: c.communication_id.policy_id).items():
-            documents = charges_.with_company(charges_.company_id[:1])._bill()
-            if policy.post_charges:
-                documents.action_post()
+            try:
+                # Called from the mail and SMS queues too: a document that cannot be made
+                # (a locked period, a missing account) must not fail the message that left.
+                with self.env.cr.savepoint():
+                    documents = charges_.with_company(charges_.company_id[:1])._bill()
+                    if policy.post_charges:
+                        documents.action_post()
+            except (UserError, ValidationError) as error:
+                charges_.communication_id.write(
+                    {
+                        "error_message": self.env._(
+                            "Sent, but its charges could not be billed: %(error)s",
+                            error=error,
+                        )
+                    }
+                )
 
     @api.model
     def _drop_charges(self, communications):

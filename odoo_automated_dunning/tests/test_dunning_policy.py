@@ -424,7 +424,7 @@ class TestDunningPolicy(DunningCommon):
         # A new overdue invoice lifts the customer's total over the minimum.
         self._invoice(self.customer, 200.0, "2025-06-15")
         communication = self._run("2025-06-22").communication_ids
-        self.assertEqual((communication.partner_id, communication.state), (self.customer, "sent"))
+        self.assertEqual((communication.partner_id, communication.state), (self.customer, "queued"))
         self.assertEqual(communication.amount_total, 500.0)
         self.assertEqual(small.dunning_level_id, self.level1)
 

@@ -16,7 +16,8 @@ class TestDunningRun(DunningCommon):
         run = self._run("2025-06-20")
 
         self.assertEqual(run.state, "done")
-        self.assertEqual((run.sent_count, run.skipped_count, run.failed_count), (1, 0, 0))
+        # Queued in Odoo's mail queue: sent once the mail server accepts it.
+        self.assertEqual((run.queued_count, run.skipped_count, run.failed_count), (1, 0, 0))
         communication = run.communication_ids
         self.assertEqual(communication.partner_id, self.customer)
         self.assertEqual(communication.level_id, self.level1)
@@ -70,8 +71,8 @@ class TestDunningRun(DunningCommon):
         self._invoice(self.customer, 100.0, "2025-06-01")
         first = self._run("2025-06-20")
         second = self._run("2025-06-20")
-        self.assertEqual(first.sent_count, 1)
-        self.assertEqual(second.sent_count, 0)
+        self.assertEqual(first.queued_count, 1)
+        self.assertEqual(second.message_count, 0)
         self.assertFalse(second.communication_ids)
         self.assertEqual(len(self._mails_to(self.customer)), 1)
 
@@ -171,7 +172,7 @@ class TestDunningRun(DunningCommon):
         )
         payment.action_post()
         communication = self._run("2025-06-20").communication_ids
-        self.assertEqual(communication.state, "sent")
+        self.assertEqual(communication.state, "queued")
 
     def test_missing_email_and_blacklisted_address_are_skipped(self):
         no_email = self._customer("No Mail Ltd", False)
@@ -185,12 +186,12 @@ class TestDunningRun(DunningCommon):
         reasons = {c.partner_id: (c.state, c.skip_reason) for c in run.communication_ids}
         self.assertEqual(reasons[no_email], ("skipped", "no_email"))
         self.assertEqual(reasons[blocked], ("skipped", "blacklisted"))
-        self.assertEqual(reasons[self.customer], ("sent", False))
-        self.assertEqual((run.sent_count, run.skipped_count), (1, 2))
+        self.assertEqual(reasons[self.customer], ("queued", False))
+        self.assertEqual((run.queued_count, run.skipped_count), (1, 2))
         # Skipped customers are retried by the next run once fixed.
         no_email.email = "finally@example.com"
         next_run = self._run("2025-06-21").communication_ids
-        self.assertEqual(next_run.filtered(lambda c: c.state == "sent").partner_id, no_email)
+        self.assertEqual(next_run.filtered(lambda c: c.state == "queued").partner_id, no_email)
         self.assertEqual(next_run.filtered(lambda c: c.state == "skipped").partner_id, blocked)
 
     def test_invoice_contact_receives_the_reminder(self):
@@ -212,7 +213,7 @@ class TestDunningRun(DunningCommon):
         self.customer.dunning_pause_until = "2025-06-20"
         self._invoice(self.customer, 100.0, "2025-06-01")
         self.assertEqual(self._run("2025-06-20").communication_ids.skip_reason, "paused")
-        self.assertEqual(self._run("2025-06-21").communication_ids.state, "sent")
+        self.assertEqual(self._run("2025-06-21").communication_ids.state, "queued")
 
     def test_template_that_fails_to_render_fails_only_its_communication(self):
         broken = self.templates["friendly"].copy({"subject": "{{ object.no_such_field }}"})
@@ -242,12 +243,12 @@ class TestDunningRun(DunningCommon):
         states = {c.partner_id: c for c in run.communication_ids}
         self.assertEqual(states[self.customer].state, "failed")
         self.assertIn("no_such_field", states[self.customer].error_message)
-        self.assertEqual(states[self.other_customer].state, "sent")
+        self.assertEqual(states[self.other_customer].state, "queued")
         self.assertFalse(failing.dunning_level_id, "a failed reminder must be retried next run")
         self.assertEqual(run.failed_count, 1)
         # Fixed template: the next run sends it.
         broken.subject = "Reminder"
-        self.assertEqual(self._run("2025-06-21").communication_ids.state, "sent")
+        self.assertEqual(self._run("2025-06-21").communication_ids.state, "queued")
         self.assertEqual(failing.dunning_level_id, policy.level_ids)
 
     def test_foreign_currency_invoice_is_dunned_in_its_currency(self):
@@ -295,12 +296,12 @@ class TestDunningRun(DunningCommon):
         ):
             mail.send()
         self.assertEqual(mail.state, "exception")
+        self.assertEqual(first.communication_ids.state, "failed", "at once, without a run")
+        self.assertIn("Connection refused", first.communication_ids.error_message)
 
         retry = self._run("2025-06-20")
 
-        self.assertEqual(first.communication_ids.state, "failed")
-        self.assertIn("Connection refused", first.communication_ids.error_message)
-        self.assertEqual(retry.communication_ids.state, "sent")
+        self.assertEqual(retry.communication_ids.state, "queued")
         self.assertEqual(retry.communication_ids.level_id, self.level1)
         self.assertEqual(invoice.dunning_level_id, self.level1)
         self.assertEqual(mail.state, "exception", "the refused mail itself is not sent again")
@@ -334,7 +335,7 @@ class TestDunningRun(DunningCommon):
         self.assertFalse(self._mails_to(self.customer), "nothing leaves before review")
         self.assertFalse(invoice.dunning_level_id)
         run.action_send_prepared()
-        self.assertEqual(communication.state, "sent")
+        self.assertEqual(communication.state, "queued")
         self.assertEqual(len(self._mails_to(self.customer)), 1)
         self.assertEqual(invoice.dunning_level_id, self.level1)
         run.action_send_prepared()

@@ -258,7 +258,7 @@ class TestDunningSecurity(DunningCommon):
         run.action_run()
 
         self.assertEqual(run.state, "done")
-        self.assertEqual(run.sent_count, 1)
+        self.assertEqual(run.queued_count, 1)
         self.assertEqual(run.excluded_count, 1)
         communication = env["dunning.communication"].search([("run_id", "=", run.id)])
         self.assertEqual(communication.partner_id, self.other_customer)
@@ -323,7 +323,7 @@ class TestDunningSecurity(DunningCommon):
         self._invoice(self.other_customer, 250.0, "2025-06-01")
         run = self._run("2025-06-20")
         theirs = run.communication_ids.filtered(lambda c: c.partner_id == self.other_customer)
-        self.assertEqual(theirs.state, "sent")
+        self.assertEqual(theirs.state, "queued")
 
         with self.assertRaises(AccessError):
             theirs.with_user(self.portal).read(["amount_total"])
