@@ -382,14 +382,15 @@ def summary(env, base_url):
     # Accounting app is installed).
     dunning = "Invoicing > Customers > Dunning"
     Communication = env["dunning.communication"]
-    sent = [("state", "=", "sent"), ("plan_id", "=", False)]
+    # Queued messages leave with the mail and SMS queues; a refused one shows as failed.
+    sent = [("state", "not in", ("draft", "skipped")), ("plan_id", "=", False)]
     lines = []
     runs = env["dunning.run"].search([], order="date, id")
     daily = runs.filtered(lambda run: not run.partner_ids)  # not "Send Reminder Now"
     if daily:
         what = (
             f"Dunning runs {' and '.join(daily.mapped('name'))}; today's reminded "
-            f"{daily[-1].reminded_count} customers with {daily[-1].sent_count} messages"
+            f"{daily[-1].reminded_count} customers with {daily[-1].message_count} messages"
         )
         if runs - daily:
             what += f" ({', '.join((runs - daily).mapped('name'))}: Send Reminder Now)"
@@ -405,7 +406,8 @@ def summary(env, base_url):
     for sms in Communication.search(sent + [("channel", "=", "sms")]):
         lines.append(
             (
-                f"SMS to {sms.partner_id.name} ({sms.recipient_address})",
+                f"SMS to {sms.partner_id.name} ({sms.recipient_address}): {sms.state}"
+                + (f", {sms.error_message}" if sms.error_message else ""),
                 f"{dunning} > Reminders, channel SMS",
             )
         )

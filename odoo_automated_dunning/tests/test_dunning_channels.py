@@ -151,7 +151,9 @@ class TestDunningChannels(DunningCommon):
 
         run = self._run("2025-06-20")
 
-        self.assertEqual((run.reminded_count, run.sent_count), (1, 3), "1 customer, 3 messages")
+        self.assertEqual((run.reminded_count, run.message_count), (1, 3), "1 customer, 3 messages")
+        # The email and the SMS wait in Odoo's queues; the call task is planned.
+        self.assertEqual((run.queued_count, run.sent_count), (2, 1))
         sms = run.communication_ids.filtered(lambda c: c.channel == "sms")
         self.assertEqual(sms.display_name, f"{self.customer.name} · SMS · 06/20/2025")
         report = self.env["dunning.effectiveness.report"]

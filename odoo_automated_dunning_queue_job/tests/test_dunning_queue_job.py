@@ -24,7 +24,7 @@ class TestDunningQueueJob(DunningCommon):
             trap.perform_enqueued_jobs()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.customer_done_count, 5)
-        self.assertEqual(len(run.communication_ids.filtered(lambda c: c.state == "sent")), 5)
+        self.assertEqual(len(run.communication_ids.filtered(lambda c: c.state == "queued")), 5)
         mails = self.env["mail.mail"].search_count([("res_id", "in", [c.id for c in customers])])
         self.assertEqual(mails, 5)
         # A worker that died after committing its batch: the job runs again, sends nothing.
@@ -48,4 +48,4 @@ class TestDunningQueueJob(DunningCommon):
         run = self.env["dunning.run"].search([("date", "=", "2025-06-20")])
         self.assertFalse(run.jobs_enqueued)
         self.assertEqual(run.state, "done")
-        self.assertEqual(run.sent_count, 1)
+        self.assertEqual(run.queued_count, 1)
