@@ -80,7 +80,7 @@ def main(env):
                 "customers": run.customer_done_count,
                 "invoices": run.invoice_count,
                 "lines": len(communications.line_ids),
-                "sent": len(communications.filtered(lambda c: c.state == "sent")),
+                "sent": len(communications.filtered(lambda c: c.state in ("queued", "sent"))),
                 "prepared": len(communications.filtered(lambda c: c.state == "draft")),
                 "mails": env["mail.mail"].search_count([("model", "=", "res.partner")]),
             }
