@@ -363,6 +363,16 @@ class DunningRun(models.Model):
     def action_send_prepared(self):
         """Send what a prepare-only run recorded, batch by batch."""
         for run in self:
+            if not run._try_lock():
+                raise UserError(
+                    self.env._(
+                        "Another dunning run of %(company)s is working right now; the "
+                        "reminders prepared by %(run)s were not sent. Send them once that run "
+                        "is done.",
+                        company=run.company_id.name,
+                        run=run.name,
+                    )
+                )
             # Reminders are system records: users read them, only the addon writes them.
             drafts = run.communication_ids.sudo().filtered(lambda c: c.state == "draft")
             for batch in split_every(run._param("batch_size", BATCH_SIZE), drafts.ids):

@@ -134,6 +134,20 @@ class TestDunningBounds(DunningCommon):
                     Promise.create({**vals, **bad})
         self.assertEqual(Promise.create(vals).amount, 500.0)
 
+    # Interest notes ------------------------------------------------------------------------
+
+    def test_interest_runs_up_to_today_at_most(self):
+        Wizard = self.env["dunning.interest.note.wizard"]
+        for bad in ("9999-12-31", "2025-07-01", "1900-01-01"):
+            with self.subTest(date=bad), self._refused(ValidationError, "a day that has come"):
+                Wizard.create(
+                    {"partner_id": self.customer.id, "date": bad, "policy_id": self.policy.id}
+                )
+        self.assertEqual(
+            str(Wizard.create({"partner_id": self.customer.id, "policy_id": self.policy.id}).date),
+            "2025-06-30",
+        )
+
     # Levels --------------------------------------------------------------------------------
 
     def test_level_delays_within_ten_years_through_the_form_and_write(self):

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+from ..core import inputs
 
 
 class DunningInterestNoteWizard(models.TransientModel):
@@ -62,6 +64,21 @@ class DunningInterestNoteWizard(models.TransientModel):
             wizard.policy_id = own or self.env["dunning.policy"].search(
                 [("company_id", "=", wizard.company_id.id), ("rule_set_id", "!=", False)], limit=1
             )
+
+    @api.constrains("date", "company_id")
+    def _check_date(self):
+        for wizard in self:
+            today = wizard.company_id._dunning_today()
+            if not inputs.date_in_range(wizard.date, today, days_ahead=0):
+                raise ValidationError(
+                    self.env._(
+                        "Interest runs up to a day that has come: choose a date between "
+                        "%(first)s and today (%(today)s), not %(date)s.",
+                        first=inputs.MIN_DATE,
+                        today=today,
+                        date=wizard.date,
+                    )
+                )
 
     def action_confirm(self):
         self.ensure_one()
