@@ -27,6 +27,36 @@ MESSAGES = {
 }
 
 
+def _in_customer_lang(partner):
+    """A redirect to this page in ``partner``'s language, for a visitor who came by a link in
+    a reminder and has not chosen a language; None when the page may render as it is.
+
+    Odoo's frontend routing takes the language from the URL prefix (/fr/...), then the
+    ``frontend_lang`` cookie, then the user's own; an anonymous visitor has none of them and
+    would read the site's default language. Sending the visitor to the prefixed URL is how
+    Odoo itself moves a visitor to a language: the prefix sets the cookie, so Odoo's own
+    pages opened from ours (the invoice) follow; a visitor who picks another language in the
+    footer keeps it (cookie, or prefix).
+    """
+    lang = partner.lang
+    if (
+        not lang
+        or lang == request.lang.code
+        or request.httprequest.method not in ("GET", "HEAD")
+        or request.cookies.get("frontend_lang")
+        # Without a cookie, a language other than the default one came from the URL's prefix
+        # (or a logged-in visitor's preferences): the visitor's choice.
+        or request.lang != request.env["ir.http"]._get_default_lang()
+    ):
+        return None
+    frontend = request.env["res.lang"]._get_frontend()
+    if lang not in frontend:
+        return None  # a language the database does not speak
+    return request.redirect_query(
+        f"/{frontend[lang].url_code}{request.httprequest.path}", request.httprequest.args
+    )
+
+
 class DunningPreferences(http.Controller):
     """Contact preferences a customer sets without logging in, from the link in each reminder."""
 
@@ -46,6 +76,9 @@ class DunningPreferences(http.Controller):
     )
     def preferences(self, partner_id, token, **post):
         partner = self._customer(partner_id, token)
+        redirect = _in_customer_lang(partner)
+        if redirect:
+            return redirect
         post = {CHANNEL_ALIASES.get(key, key): value for key, value in post.items()}
         saved = unreadable = False
         if request.httprequest.method == "POST":
@@ -96,11 +129,15 @@ class DunningPreferences(http.Controller):
     def optout(self, partner_id, token, channel, **_kw):
         """The opt-out link opens the preferences with that channel turned off, to confirm:
         mail scanners that follow every link must not opt customers out."""
-        self._customer(partner_id, token)
+        partner = self._customer(partner_id, token)
         channel = CHANNEL_ALIASES.get(channel, channel)
         if channel not in CHANNELS:
             raise NotFound()
-        return request.redirect(f"/dunning/preferences/{partner_id}/{token}?optout={channel}")
+        return _in_customer_lang(partner) or request.redirect(
+            request.env["ir.http"]._url_for(
+                f"/dunning/preferences/{partner_id}/{token}?optout={channel}"
+            )
+        )
 
     @staticmethod
     def _evidence(where):
@@ -143,6 +180,11 @@ class DunningPortal(PortalAccount):
             return None
         return user.partner_id.commercial_partner_id.sudo(), ""
 
+    @staticmethod
+    def _dunning_query(partner):
+        """The query that opens the payments page of ``partner`` without a login."""
+        return f"partner_id={partner.id}&access_token={partner._dunning_portal_token()}"
+
     def _dunning_overdue(self, partner):
         """The customer's open overdue invoices, oldest due first (sudo: filtered on it)."""
         return request.env["dunning.facts"].sudo()._overdue_invoices(partner)
@@ -175,6 +217,9 @@ class DunningPortal(PortalAccount):
         if not found:
             return self._dunning_login()
         partner, query = found
+        redirect = query and _in_customer_lang(partner)
+        if redirect:
+            return redirect
         invoices = self._dunning_overdue(partner)
         invoices._dunning_ensure_access_tokens()
         totals = {}
@@ -343,12 +388,17 @@ class DunningPortal(PortalAccount):
         plan = self._dunning_plan(plan_id, access_token)
         if not plan:
             return request.redirect("/my")
+        redirect = access_token and _in_customer_lang(plan.partner_id)
+        if redirect:
+            return redirect
         return request.render(
             "odoo_automated_dunning.dunning_portal_plan_page",
             {
                 "page_name": "dunning_plan",
                 "plan": plan,
                 "token": access_token or "",
+                # The breadcrumb back to the payments page, for a visitor without a login.
+                "query": self._dunning_query(plan.partner_id) if access_token else "",
                 "message": message if message in MESSAGES else None,
                 "today": plan.company_id._dunning_today(),
             },
@@ -390,7 +440,7 @@ class DunningPortal(PortalAccount):
         if not plan or plan.state != "active" or not plan.next_installment_id:
             return request.redirect("/my")
         partner = plan.partner_id
-        query = f"partner_id={partner.id}&access_token={partner._dunning_portal_token()}"
+        query = self._dunning_query(partner)
         installment = plan.next_installment_id
         values = self._dunning_payment_values(
             partner,
@@ -416,6 +466,9 @@ class DunningPortal(PortalAccount):
         if not found:
             return self._dunning_login()
         partner, query = found
+        redirect = query and _in_customer_lang(partner)
+        if redirect:
+            return redirect
         planned = (
             self._dunning_plans(partner)
             .filtered(lambda p: p.state in ("draft", "proposed", "active"))

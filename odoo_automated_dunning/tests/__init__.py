@@ -16,3 +16,4 @@ from . import test_dunning_hostile
 from . import test_dunning_bounds
 from . import test_dunning_run_guard
 from . import test_dunning_delivery
+from . import test_dunning_portal_lang

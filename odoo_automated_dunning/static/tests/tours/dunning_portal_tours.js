@@ -106,3 +106,92 @@ registry.category("web_tour.tours").add("dunning_portal_dispute", {
         },
     ],
 });
+
+// The payments page in the customer's language: the words, the dates and the amounts of the
+// test's invoice of 1,234.56 due on 4 December 2025, and the breadcrumb naming the page.
+function paymentsPageIn({ title, dueDate, amount, request }) {
+    return [
+        {
+            content: "The breadcrumb names the payments page, and only it",
+            trigger: `.o_portal_submenu:not(:has(li:nth-child(3))) .dunning_breadcrumb.active:contains('${title}')`,
+        },
+        {
+            content: "The page's title is in the customer's language",
+            trigger: `.o_dunning_portal h3:contains('${title}')`,
+        },
+        {
+            content: "The due date is written as the customer's language writes dates",
+            trigger: `.o_dunning_portal tbody td:contains('${dueDate}')`,
+        },
+        {
+            content: "The amount is written as the customer's language writes amounts",
+            trigger: `.o_dunning_portal tbody td:contains('${amount}')`,
+        },
+        {
+            content: "Ask for a payment plan",
+            trigger: ".o_dunning_portal .dunning_request_plan",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The request page is named in the breadcrumb, after the payments page",
+            trigger: `.o_portal_submenu .dunning_breadcrumb.active:contains('${request}')`,
+        },
+        {
+            content: "The request page is in the customer's language too",
+            trigger: `h3:contains('${request}')`,
+        },
+        {
+            content: "Back to the payments page by the breadcrumb",
+            trigger: ".o_portal_submenu .dunning_breadcrumb a",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Still in the customer's language",
+            trigger: `.o_dunning_portal h3:contains('${title}')`,
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("dunning_portal_lang_fr", {
+    steps: () => [
+        ...paymentsPageIn({
+            title: "Paiements dus",
+            dueDate: "04/12/2025",
+            amount: "234,56",
+            request: "Demander un échéancier de paiement",
+        }),
+        {
+            content: "Open the invoice due on 4 December",
+            trigger: ".o_dunning_portal tbody tr:has(td:contains('04/12/2025')) td a",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Odoo's own invoice page opens in French",
+            trigger: ".o_portal_submenu:contains('Factures clients')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("dunning_portal_lang_de", {
+    steps: () => [
+        ...paymentsPageIn({
+            title: "Fällige Zahlungen",
+            dueDate: "04.12.2025",
+            amount: "1.234,56",
+            request: "Ratenzahlungsplan beantragen",
+        }),
+        {
+            content: "Open the invoice due on 4 December",
+            trigger: ".o_dunning_portal tbody tr:has(td:contains('04.12.2025')) td a",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Odoo's own invoice page opens in German",
+            trigger: ".o_portal_submenu:contains('Ausgangsrechnungen')",
+        },
+    ],
+});
