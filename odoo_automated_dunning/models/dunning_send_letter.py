@@ -46,4 +46,6 @@ class DunningSendLetter(models.AbstractModel):
         partner = communication.recipient_id
         if not partner._dunning_has_address():
             partner = communication.partner_id
-        return partner._display_address(without_company=False).replace("\n", ", ")
+        # One line, without the empty lines of unused address fields (no "Street, , City").
+        lines = partner._display_address(without_company=False).splitlines()
+        return ", ".join(line.strip() for line in lines if line.strip())

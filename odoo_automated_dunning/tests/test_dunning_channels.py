@@ -87,6 +87,7 @@ class TestDunningChannels(DunningCommon):
         letter = run.communication_ids.filtered(lambda c: c.partner_id == customer)
         self.assertEqual((letter.channel, letter.state), ("letter", "sent"))
         self.assertIn("Rue de la Loi 16", letter.recipient_address)
+        self.assertNotIn(", ,", letter.recipient_address, "no empty line of the address")
         self.assertEqual(
             run.communication_ids.filtered(lambda c: c.partner_id == self.customer).channel,
             "email",
