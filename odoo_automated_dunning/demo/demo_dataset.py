@@ -403,10 +403,11 @@ def summary(env, base_url):
                 f"{dunning} > Dunning Runs > {letters[0].run_id.name} > Print Letters",
             )
         )
+    states = dict(Communication._fields["state"]._description_selection(env))
     for sms in Communication.search(sent + [("channel", "=", "sms")]):
         lines.append(
             (
-                f"SMS to {sms.partner_id.name} ({sms.recipient_address}): {sms.state}"
+                f"SMS to {sms.partner_id.name} ({sms.recipient_address}): {states[sms.state]}"
                 + (f", {sms.error_message}" if sms.error_message else ""),
                 f"{dunning} > Reminders, channel SMS",
             )
