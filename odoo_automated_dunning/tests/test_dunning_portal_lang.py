@@ -44,6 +44,7 @@ class TestDunningPortalLanguage(DunningPortalCommon):
 
     def test_a_french_portal_user_reads_the_pages_in_french(self):
         self.start_tour("/my/dunning", "dunning_portal_lang_fr", login="jane")
+        self.start_tour("/my/home", "dunning_portal_home_fr", login="jane")
 
     def test_a_french_customers_link_opens_the_pages_in_french(self):
         self.start_tour(self._path(self.customer._dunning_portal_url()), "dunning_portal_lang_fr")

@@ -195,3 +195,22 @@ registry.category("web_tour.tours").add("dunning_portal_lang_de", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("dunning_portal_home_fr", {
+    steps: () => [
+        {
+            content: "The portal home's tile counts the invoices due, in French",
+            trigger: ".o_portal_index_card:not(.d-none):has(span:contains('Paiements dus')) [data-placeholder_count='dunning_due_count']:contains('3')",
+        },
+        {
+            content: "The tile opens the payments page",
+            trigger: ".o_portal_index_card a[href='/my/dunning']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The payments page, in French",
+            trigger: ".o_dunning_portal h3:contains('Paiements dus')",
+        },
+    ],
+});
