@@ -13,9 +13,11 @@ from . import dunning_send_letter
 from . import dunning_send_sms
 from . import dunning_send_call
 from . import dunning_run
+from . import dunning_run_guard
 from . import dunning_charge
 from . import dunning_promise
 from . import dunning_payment_plan
+from . import dunning_payment_plan_lifecycle
 from . import dunning_payment_plan_installment
 from . import dunning_consent
 from . import dunning_cap_rule

@@ -167,7 +167,7 @@ class DunningGdpr(models.AbstractModel):
         the letter PDF; the call task's note. Amounts, dates, levels and states stay for the
         accounts. A few queries per batch of reminders, whatever their number.
         """
-        today = today or fields.Date.context_today(self)
+        today = today or company._dunning_today()
         limit = fields.Date.subtract(today, months=company.dunning_retention_months)
         communications = self.env["dunning.communication"].sudo()
         done = communications

@@ -2,12 +2,11 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import split_every
 
 from .. import core
-from ..core import inputs
 from .dunning_communication import CONTACT_STATES
 
 _logger = logging.getLogger(__name__)
@@ -18,14 +17,15 @@ BATCH_SIZE = 500
 # A run started from the menu for more customers than this goes to the background cron.
 # Settable with the system parameter odoo_automated_dunning.sync_customer_limit.
 SYNC_CUSTOMER_LIMIT = 300
-# PostgreSQL advisory lock space of "a run of this company is working" (key: the company id).
-RUN_LOCK_CLASS = 0x44554E  # "DUN"
 
 
 class DunningRun(models.Model):
     _name = "dunning.run"
     _description = "Dunning Run"
     _order = "date desc, id desc"
+    # The run lock and the date checks: dunning_run_guard.py.
+
+    # ------------------------------------------------------------------- fields
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     date = fields.Date(
@@ -124,6 +124,8 @@ class DunningRun(models.Model):
         help="Reference rates nobody entered yet: reminders went out without that interest.",
     )
 
+    # ----------------------------------------------------------------- computes
+
     @api.depends("customer_count", "customer_done_count", "state")
     def _compute_progress(self):
         for run in self:
@@ -207,21 +209,7 @@ class DunningRun(models.Model):
             run.letter_count = totals[run.id]
             run.letter_unposted_count = unposted[run.id]
 
-    @api.constrains("date", "company_id")
-    def _check_date(self):
-        for run in self:
-            today = run.company_id._dunning_today()
-            if not inputs.date_in_range(run.date, today):
-                raise ValidationError(
-                    self.env._(
-                        "Run %(run)s: the date %(date)s is out of range; choose a date between "
-                        "%(first)s and %(last)s (a day to come can only be previewed).",
-                        run=run.name,
-                        date=run.date,
-                        first=inputs.MIN_DATE,
-                        last=fields.Date.add(today, days=inputs.MAX_DAYS_AHEAD),
-                    )
-                )
+    # ------------------------------------------------------------------- create
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -301,45 +289,6 @@ class DunningRun(models.Model):
                 },
             }
         return True
-
-    def _check_not_ahead(self):
-        """A run sends real reminders: never for a day that has not come in the company's
-        timezone (a preview may look ahead)."""
-        self.ensure_one()
-        today = self.company_id._dunning_today()
-        if self.date > today:
-            raise UserError(
-                self.env._(
-                    "Run %(run)s is dated %(date)s, after today (%(today)s) for %(company)s: "
-                    "it would send reminders for a day that has not come. Use Preview to see "
-                    "what that day would send, or set today's date to run.",
-                    run=self.name,
-                    date=self.date,
-                    today=today,
-                    company=self.company_id.name,
-                )
-            )
-
-    def _try_lock(self):
-        """Hold the company's run lock for this transaction, or False at once when another
-        transaction (a worker, the daily job, another server) holds it.
-
-        A transaction-level advisory lock: each committed batch releases it, a crash never
-        leaves it behind, and two runs never decide for the same customers at once (which
-        ended in a serialization failure, or worse).
-        """
-        self.ensure_one()
-        self.env.cr.execute(
-            "SELECT pg_try_advisory_xact_lock(%s, %s)", (RUN_LOCK_CLASS, self.company_id.id)
-        )
-        return self.env.cr.fetchone()[0]
-
-    def _wait_for_lock(self):
-        """Another run of the company holds the lock: the daily job tries again shortly."""
-        _logger.info("Run %s waits: another run of its company is working.", self.name)
-        self.env.ref("odoo_automated_dunning.ir_cron_dunning_run").sudo()._trigger(
-            fields.Datetime.add(fields.Datetime.now(), minutes=5)
-        )
 
     def _letters(self):
         return self.communication_ids.filtered(

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import freeze_time, tagged
 
-from ..models.dunning_run import RUN_LOCK_CLASS
+from ..models.dunning_run_guard import RUN_LOCK_CLASS
 from .common import DunningCommon
 
 
