@@ -247,15 +247,25 @@ class DunningFacts(models.AbstractModel):
 
     @api.model
     def _recipients(self, partners):
-        """The invoice contact with an email when there is one, else the customer itself."""
+        """Who receives a customer's reminders: its receivables (dunning) contact with an
+        email, else its invoice contact with an email, else the customer itself."""
         contacts = self.env["res.partner"].search(
-            [("parent_id", "in", partners.ids), ("type", "=", "invoice"), ("email", "!=", False)],
+            [
+                ("parent_id", "in", partners.ids),
+                ("type", "in", ("dunning", "invoice")),
+                ("email", "!=", False),
+            ],
             order="id",
         )
-        recipients = {}
+        by_type = {"dunning": {}, "invoice": {}}
         for contact in contacts:
-            recipients.setdefault(contact.parent_id.id, contact)
-        return {partner.id: recipients.get(partner.id, partner) for partner in partners}
+            by_type[contact.type].setdefault(contact.parent_id.id, contact)
+        return {
+            partner.id: by_type["dunning"].get(partner.id)
+            or by_type["invoice"].get(partner.id)
+            or partner
+            for partner in partners
+        }
 
     @api.model
     def _customer_facts(self, company, day, partners, recipients, debts=None):

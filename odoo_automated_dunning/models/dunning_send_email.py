@@ -28,6 +28,7 @@ class DunningSendEmail(models.AbstractModel):
             lambda c: c.mail_template_id or c.level_id.mail_template_id
         ).items():
             rendered = self._render_email(batch, template)
+            rendered = self.env["dunning.mail.layout"]._wrap(batch, template, rendered)
             for communication in batch:
                 values = rendered.get(communication.id)
                 if isinstance(values, Exception) or values is None:

@@ -17,6 +17,11 @@ BREATHING_SPACE_DAYS = 60
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # A customer's receivables contact: reminders go there before the invoice address.
+    type = fields.Selection(
+        selection_add=[("dunning", "Receivables/Dunning contact")],
+        ondelete={"dunning": "set default"},
+    )
     dunning_policy_id = fields.Many2one(
         "dunning.policy",
         company_dependent=True,
