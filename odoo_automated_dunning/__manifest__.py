@@ -1,12 +1,21 @@
 {
     "name": "Automated Dunning",
-    "version": "19.0.5.0.0",
+    "version": "19.0.5.1.0",
     "category": "Accounting/Accounting",
     "summary": "Dunning policies and levels that chase overdue invoices by email, letter, SMS "
     "and phone, every day",
     "author": "odoo_automated_dunning developers",
     "license": "LGPL-3",
-    "depends": ["account", "account_payment", "mail", "portal", "product", "sms"],
+    # account_qr_code_sepa: Odoo's EPC (SEPA credit transfer) QR code on EUR letters.
+    "depends": [
+        "account",
+        "account_payment",
+        "account_qr_code_sepa",
+        "mail",
+        "portal",
+        "product",
+        "sms",
+    ],
     "data": [
         "security/dunning_security.xml",
         "security/ir.model.access.csv",
@@ -36,6 +45,7 @@
         "views/dunning_partner_behaviour_views.xml",
         "report/dunning_worklist_views.xml",
         "report/dunning_kpi_dashboard_views.xml",
+        "report/dunning_report_header.xml",
         "report/dunning_letter_report.xml",
         "report/dunning_statement_report.xml",
     ],
@@ -43,8 +53,9 @@
         "web.assets_backend": ["odoo_automated_dunning/static/src/kpi_dashboard/*"],
         "web.assets_tests": ["odoo_automated_dunning/static/tests/tours/*.js"],
     },
-    # SMS numbers are sent in international format, which needs phonenumbers.
-    "external_dependencies": {"python": ["phonenumbers"]},
+    # SMS numbers are sent in international format, which needs phonenumbers; qrcode (an
+    # Odoo requirement) draws the letters' payment QR codes.
+    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "installable": True,
     "application": False,
 }

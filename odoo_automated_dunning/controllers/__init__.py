@@ -1,1 +1,2 @@
 from . import portal
+from . import dunning_short_link

@@ -9,6 +9,8 @@ from . import dunning_communication_line
 from . import dunning_facts
 from . import dunning_send
 from . import dunning_send_email
+from . import dunning_mail_layout
+from . import dunning_short_link
 from . import dunning_send_letter
 from . import dunning_send_sms
 from . import dunning_send_call

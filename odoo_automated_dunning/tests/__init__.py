@@ -17,3 +17,4 @@ from . import test_dunning_bounds
 from . import test_dunning_run_guard
 from . import test_dunning_delivery
 from . import test_dunning_portal_lang
+from . import test_dunning_outputs

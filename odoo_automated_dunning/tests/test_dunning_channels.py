@@ -100,7 +100,7 @@ class TestDunningChannels(DunningCommon):
         self.assertIn(invoice.name, text)
         self.assertIn("1,234.50", text)
         self.assertIn("Dear No Mail SA", text)
-        self.assertIn("to our account BE71096123456769", text)
+        self.assertIn("to our account BE71 0961 2345 6769", text)
         self.assertIn(f"with the reference {invoice.payment_reference or invoice.name}", text)
         self.assertIn("Rue de la Loi 16", text, "the address for the envelope window")
         self.assertNotIn(second_invoice.name, text, "each letter is its own")
