@@ -22,6 +22,13 @@ class ResPartner(models.Model):
         selection_add=[("dunning", "Receivables/Dunning contact")],
         ondelete={"dunning": "set default"},
     )
+    dunning_recipient_id = fields.Many2one(
+        "res.partner",
+        string="Reminders Go To",
+        compute="_compute_dunning_recipient_id",
+        help="The Receivables/Dunning contact with an email, else the invoice contact with an "
+        "email, else the customer itself.",
+    )
     dunning_policy_id = fields.Many2one(
         "dunning.policy",
         company_dependent=True,
@@ -119,6 +126,13 @@ class ResPartner(models.Model):
         help="See Payment Behaviour.",
         groups="odoo_automated_dunning.group_dunning_user",
     )
+
+    @api.depends("child_ids.type", "child_ids.email")
+    def _compute_dunning_recipient_id(self):
+        commercial = self.commercial_partner_id
+        recipients = self.env["dunning.facts"]._recipients(commercial)
+        for partner in self:
+            partner.dunning_recipient_id = recipients.get(partner.commercial_partner_id.id)
 
     @api.depends_context("company")
     def _compute_dunning_behaviour_id(self):

@@ -50,6 +50,7 @@ class TestDunningOutputs(DunningCommon):
         self._contact(self.customer, "invoice", "invoices@acme.example.com")
         dunning = self._contact(self.customer, "dunning", "receivables@acme.example.com")
         self._invoice(self.customer, 300.0, "2025-06-01")
+        self.assertEqual(self.customer.dunning_recipient_id, dunning, "shown on the customer")
 
         communication = self._run("2025-06-20").communication_ids
 
@@ -63,6 +64,7 @@ class TestDunningOutputs(DunningCommon):
         # A dunning contact without email cannot receive: the invoice contact does.
         self._contact(self.customer, "dunning", False)
         self._invoice(self.customer, 300.0, "2025-06-01")
+        self.assertEqual(self.customer.dunning_recipient_id, invoice_contact)
 
         communication = self._run("2025-06-20").communication_ids
 
