@@ -1,3 +1,5 @@
+import email
+import email.policy
 from datetime import date
 
 from odoo import Command
@@ -80,7 +82,9 @@ class TestDunningDelivery(DunningCommon):
             self._send_mail_queue()
 
         self.assertEqual(len(smtp.messages), 1)
-        self.assertIn(invoice.name, smtp.messages[0])
+        # The body as the customer reads it (the mail layout's text is base64-encoded).
+        message = email.message_from_string(smtp.messages[0], policy=email.policy.default)
+        self.assertIn(invoice.name, message.get_body(("html",)).get_content())
         self.assertEqual(reminder.state, "sent")
         self.assertEqual((run.queued_count, run.sent_count, run.failed_count), (0, 1, 0))
         fee = reminder.charge_ids
