@@ -301,9 +301,33 @@ def _prepare_company(env, company):
             "name": "Demo Trading Ltd",
             "email": "credit.control@demo-trading.example.com",
             "phone": "+1 555 0100",
+            "street": "250 Harbor Drive",
+            "city": "Stamford",
+            "zip": "06902",
+            "state_id": env.ref("base.state_us_7").id,
+            "vat": "US12-3456789",
+            "company_registry": "CT-0987654",
         }
     )
     company.partner_id.tz = "Europe/Brussels"
+    # Letters say where to pay: a dollar account, and a euro IBAN for the EPC payment QR code.
+    if not company.partner_id.bank_ids:
+        bank = env["res.bank"].create({"name": "Demo Bank Europe", "bic": "GKCCBEBB"})
+        env["res.partner.bank"].create(
+            [
+                {
+                    "partner_id": company.partner_id.id,
+                    "acc_number": "000123456789",
+                    "currency_id": env.ref("base.USD").id,
+                },
+                {
+                    "partner_id": company.partner_id.id,
+                    "acc_number": "BE68539007547034",
+                    "bank_id": bank.id,
+                    "currency_id": env.ref("base.EUR").id,
+                },
+            ]
+        )
     if not company.logo or company.uses_default_logo:
         company.logo = _logo("Demo Trading")
     # The demo runs at any hour and shows its mails at once: contact at any time. A real
