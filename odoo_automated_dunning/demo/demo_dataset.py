@@ -155,21 +155,9 @@ def run(env, smtp_host, smtp_port):
         }
     )
     german.level_ids.sorted("sequence")[1].write({"fee_amount": 5.0, "charge_interest": True})
-    # Keeping rates current is the user's job; the seed ends on 1 January 2026. Demo values,
-    # marked so: without them the German reminders go out without interest (and a Dunning
-    # Manager is asked for the rate).
-    for day in ("2026-01-01", "2026-07-01"):
-        if not env["dunning.reference.rate"].search_count(
-            [("reference", "=", "de_base"), ("date", "=", day)]
-        ):
-            env["dunning.reference.rate"].create(
-                {
-                    "reference": "de_base",
-                    "date": day,
-                    "rate": 1.27,
-                    "note": "Demo value: replace with the rate the Bundesbank published",
-                }
-            )
+    # Keeping rates current is the user's job; the seed ends on 1 January 2026, so today's
+    # German reminder goes out without interest and a Dunning Manager is asked for the rate
+    # of 1 July 2026 (see _enter_missing_rate, run after today's run).
     german_customer = partners["Müller Maschinenbau GmbH"]
     german_customer.write({"country_id": env.ref("base.de").id})
     german_customer.with_company(company).dunning_policy_id = german
@@ -213,6 +201,7 @@ def run(env, smtp_host, smtp_port):
             }
         )
         wizard.action_confirm()
+    _enter_missing_rate(env, partners["Müller Maschinenbau GmbH"], german)
     # With the automated-calls bridge: one call, Twilio played by a local stand-in.
     if "dunning.send.voice" in env:
         from odoo.addons.odoo_automated_dunning_voice.demo import voice_demo  # noqa: PLC0415
@@ -221,6 +210,30 @@ def run(env, smtp_host, smtp_port):
     # What the nightly job would compute: payment behaviour and risk scores.
     env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
+
+
+def _enter_missing_rate(env, customer, policy):
+    """As a Dunning Manager answers the missing-rate to-do: enter the rate (a marked demo
+    value, not the Bundesbank's), close the to-do, and charge the interest on demand."""
+    rates = env["dunning.reference.rate"]
+    missing = env["mail.activity"].search(
+        [("res_model", "=", "dunning.reference.rate"), ("res_id", "in", rates.search([]).ids)]
+    )
+    if not rates.search_count([("reference", "=", "de_base"), ("date", "=", "2026-07-01")]):
+        rates.create(
+            {
+                "reference": "de_base",
+                "date": "2026-07-01",
+                "rate": 1.27,
+                "note": "Demo value: replace with the rate the Bundesbank published",
+            }
+        )
+    missing.action_feedback(feedback="Demo: rate entered, interest note issued.")
+    wizard = env["dunning.interest.note.wizard"].create(
+        {"partner_id": customer.id, "policy_id": policy.id}
+    )
+    if wizard.move_ids:
+        wizard.action_confirm()
 
 
 def _plans(env, company, partners, invoices, today):
