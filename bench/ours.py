@@ -20,6 +20,8 @@ import resource
 import sys
 import time
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 
 PHASE = os.environ.get("BENCH_PHASE", "record")
@@ -36,7 +38,12 @@ def main(env):
     if os.environ.get("BENCH_REPORT_URL"):  # where wkhtmltopdf fetches the report styles
         env["ir.config_parameter"].set_param("report.url", os.environ["BENCH_REPORT_URL"])
     # BENCH_DAYS_AHEAD runs a later day (profiling on a book whose today is already dunned).
-    today = fields.Date.add(fields.Date.today(), days=int(os.environ.get("BENCH_DAYS_AHEAD", "0")))
+    # A run never dates itself after today, so the clock moves to that day too.
+    days_ahead = int(os.environ.get("BENCH_DAYS_AHEAD", "0"))
+    today = fields.Date.add(fields.Date.today(), days=days_ahead)
+    if days_ahead:
+        # tick: the clock runs on, so the timings below stay real.
+        freeze_time(fields.Datetime.add(fields.Datetime.now(), days=days_ahead), tick=True).start()
     vals = {"date": today, "company_id": company.id, "prepare_only": PHASE == "record"}
     if LIMIT and PHASE != "record":
         overdue = env["dunning.facts"]._overdue_partner_ids(company, today)
