@@ -202,7 +202,8 @@ class DunningPortal(PortalAccount):
         )
 
     def _dunning_login(self):
-        return request.redirect(f"/web/login?redirect={request.httprequest.full_path}")
+        # Quoted: the page's own query (invoice_ids=1&invoice_ids=2) survives the login.
+        return request.redirect_query("/web/login", {"redirect": request.httprequest.full_path})
 
     @staticmethod
     def _dunning_back(query, message, path="/my/dunning"):

@@ -1,4 +1,5 @@
 import json
+import urllib.parse
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
@@ -112,6 +113,13 @@ class TestDunningPortalAccess(DunningPortalCommon):
         )
         self.assertEqual(self.url_open(forged).status_code, 404)
         self.assertIn("/web/login", self.url_open("/my/dunning").url)
+
+    def test_login_returns_to_the_page_with_its_whole_query(self):
+        wanted = f"/my/dunning/pay?invoice_ids={self.inv_old.id}&invoice_ids={self.inv_new.id}"
+        login = self.url_open(wanted, allow_redirects=False)
+        location = urllib.parse.urlsplit(login.headers["Location"])
+        self.assertEqual(location.path, "/web/login")
+        self.assertEqual(urllib.parse.parse_qs(location.query)["redirect"], [wanted])
 
     def test_another_customers_plan_is_refused(self):
         self.authenticate("jane", "jane")
