@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Command, Domain
-from odoo.tools import consteq, hmac
+from odoo.tools import hmac
 
 from ..core import TONES, ConsentEntry, consent_state
 from .dunning_consent import CONSENT_CHANNELS
@@ -189,9 +189,6 @@ class ResPartner(models.Model):
         """A secret per customer for the preferences and opt-out links (no login needed)."""
         self.ensure_one()
         return hmac(self.env(su=True), "dunning-preferences", self.commercial_partner_id.id)
-
-    def _dunning_preferences_token_ok(self, token):
-        return consteq(self._dunning_preferences_token(), token or "")
 
     def _dunning_preferences_url(self):
         self.ensure_one()
