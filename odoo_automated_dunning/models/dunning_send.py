@@ -6,7 +6,6 @@ from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import core
-from ..core import charges
 from .dunning_communication import CONTACT_STATES, UNDELIVERED_STATES
 
 
@@ -117,20 +116,18 @@ class DunningSend(models.AbstractModel):
                 continue
             if interest and points is None:
                 points = self.env["dunning.reference.rate"]._points()
-            try:
-                vals = charge_model._prepare(
-                    communication.policy_id,
-                    communication.partner_id,
-                    communication.date,
-                    fee_level=fee_level,
-                    compensation_invoices=compensation,
-                    interest_invoices=interest,
-                    communication=communication,
-                    points=points,
-                )
-            except charges.MissingRateError as error:
-                communication.write({"state": "failed", "error_message": str(error)})
-                continue
+            # A missing reference rate never fails the reminder: _prepare records that
+            # interest as not charged, with the reason, and asks a manager for the rate.
+            vals = charge_model._prepare(
+                communication.policy_id,
+                communication.partner_id,
+                communication.date,
+                fee_level=fee_level,
+                compensation_invoices=compensation,
+                interest_invoices=interest,
+                communication=communication,
+                points=points,
+            )
             charge_model._record(vals, pending=True)
 
     @api.model
