@@ -322,17 +322,23 @@ class DunningSend(models.AbstractModel):
             ]
         )
         tried = {(line.move_id.id, line.level_id.id) for line in earlier}
+        # One query per previous level and date, as _escalate moves them on; a move the
+        # reminder's other channels name too steps back once.
+        by_previous, seen = defaultdict(list), set()
         for line in lines:
             move = line.move_id
-            if (move.id, line.level_id.id) in tried:
+            if move.id in seen or (move.id, line.level_id.id) in tried:
                 continue
             if (
                 move.dunning_level_id == line.level_id
                 and move.dunning_last_date == line.communication_id.date
             ):
-                move._dunning_set_level(
-                    line.previous_level_id.id or None, line.previous_date or None
+                seen.add(move.id)
+                by_previous[line.previous_level_id.id or None, line.previous_date or None].append(
+                    move.id
                 )
+        for (level_id, day), move_ids in by_previous.items():
+            self.env["account.move"].browse(move_ids)._dunning_set_level(level_id, day)
 
     @api.model
     def _requeue(self, communications):
