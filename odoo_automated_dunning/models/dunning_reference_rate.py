@@ -4,6 +4,8 @@ from odoo.tools import format_date
 from ..core import charges, rate_files
 from ..core.rates_seed import RATES
 
+SEEDED_PARAM = "odoo_automated_dunning.seeded_reference_rates"
+
 REFERENCES = [
     ("ecb_mro", "ECB main refinancing rate"),
     ("de_base", "Bundesbank base rate"),
@@ -36,15 +38,40 @@ class DunningReferenceRate(models.Model):
 
     @api.model
     def _load_seed(self):
-        """Add the published history shipped with the addon; never overwrites an edited rate."""
-        existing = {(r.reference, r.date) for r in self.search([])}
+        """Add the published history shipped with the addon; never overwrites an edited rate.
+
+        Runs on every module update, so each shipped row is added once only: a row the user
+        deleted stays deleted (the keys already added are kept in a system parameter).
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        stored = params.get_param(SEEDED_PARAM, None)
+        rows = self.search([])
+        existing = {(r.reference, r.date) for r in rows}
+        if stored is None:
+            # Installed before the keys were kept: every shipped row up to the latest rate
+            # of its reference was added then (a missing one was deleted).
+            latest = {}
+            for r in rows:
+                latest[r.reference] = max(latest.get(r.reference, r.date), r.date)
+            seeded = {
+                f"{reference}@{day}"
+                for reference, day, _rate in RATES
+                if reference in latest and fields.Date.to_date(day) <= latest[reference]
+            }
+        else:
+            seeded = set(filter(None, stored.split(",")))
         # No "created" note on each of a hundred seed rows; edits are still tracked.
         self.with_context(mail_create_nolog=True).create(
             [
                 {"reference": reference, "date": day, "rate": float(rate)}
                 for reference, day, rate in RATES
-                if (reference, fields.Date.to_date(day)) not in existing
+                if f"{reference}@{day}" not in seeded
+                and (reference, fields.Date.to_date(day)) not in existing
             ]
+        )
+        params.set_param(
+            SEEDED_PARAM,
+            ",".join(sorted(seeded | {f"{reference}@{day}" for reference, day, _rate in RATES})),
         )
 
     @api.model

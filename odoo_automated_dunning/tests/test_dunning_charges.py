@@ -460,6 +460,23 @@ class TestDunningCharges(DunningCommon):
             min(note.dunning_charge_ids.mapped("period_start")).isoformat(), "2023-05-16"
         )
 
+    def test_a_deleted_seed_rate_stays_deleted_on_module_update(self):
+        rates = self.env["dunning.reference.rate"]
+        seeded = rates.search([("reference", "=", "de_base"), ("date", "=", "2025-07-01")])
+        self.assertTrue(seeded)
+        seeded.unlink()
+        rates._load_seed()  # what every module update runs
+        self.assertFalse(rates.search([("reference", "=", "de_base"), ("date", "=", "2025-07-01")]))
+        # A row shipped later (not yet added to this database) still arrives.
+        params = self.env["ir.config_parameter"].sudo()
+        key = "odoo_automated_dunning.seeded_reference_rates"
+        params.set_param(key, params.get_param(key).replace("de_base@2026-01-01", ""))
+        rates.search([("reference", "=", "de_base"), ("date", "=", "2026-01-01")]).unlink()
+        rates._load_seed()
+        self.assertEqual(
+            rates.search([("reference", "=", "de_base"), ("date", "=", "2026-01-01")]).rate, 1.27
+        )
+
     def test_a_rate_file_of_each_format_imports(self):
         rates = self.env["dunning.reference.rate"]
 
