@@ -18,6 +18,7 @@ from .engine import (  # noqa: F401
     SKIP_NO_EMAIL,
     SKIP_PAUSED,
     SKIP_REFUSED,
+    SKIP_SETTLED,
     add_delay,
     choose_channels,
     add_months,
@@ -87,4 +88,4 @@ from .plans import (  # noqa: F401
     request_problems,
     schedule_problems,
 )
-from . import inputs  # noqa: F401
+from . import inputs, quota  # noqa: F401

@@ -40,6 +40,8 @@ SKIP_OBJECTED = "objected"
 SKIP_CAPPED = "capped"
 SKIP_REFUSED = "refused"
 SKIP_DISPUTED = "disputed"  # payment plans: an invoice of the plan is disputed
+# A deferred email withdrawn before it left: its debt was paid or disputed meanwhile.
+SKIP_SETTLED = "settled"
 # In the order the reminders list shows them; the labels the selection shows.
 SKIP_REASON_LABELS = {
     SKIP_OBJECTED: "Objected to processing",
@@ -52,6 +54,7 @@ SKIP_REASON_LABELS = {
     SKIP_BELOW_MINIMUM: "Below the level's minimum amount",
     SKIP_NO_CHANNEL: "No reachable channel",
     SKIP_DISPUTED: "An invoice is disputed",
+    SKIP_SETTLED: "Paid or disputed before it left",
 }
 
 # Invoice-level exclusions.

@@ -33,3 +33,4 @@ from . import ir_http
 from . import mail_mail
 from . import mail_notification
 from . import sms_sms
+from . import dunning_send_quota

@@ -97,6 +97,12 @@ class DunningCommunication(models.Model):
         help="Outside the contact hours in the customer's timezone, the email leaves at this "
         "moment and the call is planned for that day.",
     )
+    quota_deferred = fields.Boolean(
+        string="Waits for the Email Quota",
+        readonly=True,
+        help="The company's email quota was used up: this email leaves at the moment shown, "
+        "after the ones with more money at risk; it is never dropped.",
+    )
     anonymised = fields.Boolean(
         readonly=True, help="Its text and address were removed under the retention period."
     )
@@ -147,6 +153,7 @@ class DunningCommunication(models.Model):
         [
             ("sent", "Sent"),
             ("deferred", "Deferred to Contact Hours"),
+            ("quota", "Deferred by the Email Quota"),
             ("held_back", "Held Back by a Frequency Rule"),
             ("skipped", "Skipped"),
             ("failed", "Failed"),
@@ -256,10 +263,12 @@ class DunningCommunication(models.Model):
         for communication in self:
             communication.preferences_url = communication.partner_id._dunning_preferences_url()
 
-    @api.depends("state", "skip_reason", "scheduled_at")
+    @api.depends("state", "skip_reason", "scheduled_at", "quota_deferred")
     def _compute_decision(self):
         for communication in self:
-            if communication.state in CONTACT_STATES:
+            if communication.state in CONTACT_STATES and communication.quota_deferred:
+                communication.decision = "quota"
+            elif communication.state in CONTACT_STATES:
                 communication.decision = "deferred" if communication.scheduled_at else "sent"
             elif communication.state in UNDELIVERED_STATES:
                 communication.decision = "failed"
@@ -331,22 +340,36 @@ class DunningCommunication(models.Model):
         """Now if inside the company's contact hours in the customer's timezone, else the
         next opening (naive UTC, as Odoo stores datetimes)."""
         self.ensure_one()
+        now = fields.Datetime.now()
+        _key, opening = self._contact_rule()
+        if opening is None:
+            return now
+        return opening(now.replace(tzinfo=UTC)).replace(tzinfo=None)
+
+    def _contact_rule(self):
+        """(key, opening) of the contact hours this message keeps: ``opening(moment)`` is the
+        first moment at or after ``moment`` (aware, UTC) they allow; messages with the same key
+        follow the same rule. (None, None) when any moment is allowed."""
+        self.ensure_one()
         company = self.company_id
         place = self.recipient_id if self.recipient_id.country_id else self.partner_id
         start, end, weekdays_only = company._dunning_window(place.country_id)
-        now = fields.Datetime.now()
         if (
             start <= 0
             and end >= 24
             and not weekdays_only
             and not company.dunning_closed_on_holidays
         ):
-            return now
+            return None, None
         window = core.ContactWindow(start=_hour(start), end=_hour(end), weekdays_only=weekdays_only)
         tz = self.recipient_id.tz or self.partner_id.tz or company.partner_id.tz or "UTC"
-        closed = company._dunning_closed_days(place.country_id.code, place.state_id.code, now.year)
-        moment = core.next_allowed(now.replace(tzinfo=UTC), tz, window, closed)
-        return moment.replace(tzinfo=None)
+        country, state = place.country_id.code, place.state_id.code
+
+        def opening(moment):
+            closed = company._dunning_closed_days(country, state, moment.year)
+            return core.next_allowed(moment, tz, window, closed)
+
+        return (company.id, start, end, weekdays_only, tz, country, state), opening
 
     def _letter_reference(self):
         """Printed on each letter's first page: it tells the letters of a batch apart."""

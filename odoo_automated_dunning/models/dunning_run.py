@@ -118,6 +118,17 @@ class DunningRun(models.Model):
     letter_unposted_count = fields.Integer(
         string="Letters Not Posted", compute="_compute_letter_counts"
     )
+    # Set when the run's emails get their slots (dunning_send_quota.py).
+    deferred_count = fields.Integer(
+        string="Waiting for the Email Quota",
+        readonly=True,
+        help="Emails of this run that wait for the company's email quota: they leave in the "
+        "next free hours, most money at risk first.",
+    )
+    last_deferred_at = fields.Datetime(
+        string="Last One Leaves", readonly=True, help="When the last waiting email leaves."
+    )
+    quota_note = fields.Char(string="Email Quota", compute="_compute_quota_note")
     missing_rate_note = fields.Text(
         string="Interest Not Charged",
         compute="_compute_missing_rate_note",
@@ -145,6 +156,12 @@ class DunningRun(models.Model):
             notes.setdefault(communication.run_id, set()).add(reason)
         for run in self:
             run.missing_rate_note = "\n".join(sorted(notes.get(run, ()))) or False
+
+    @api.depends("deferred_count", "last_deferred_at")
+    @api.depends_context("lang")
+    def _compute_quota_note(self):
+        for run in self:
+            run.quota_note = self.env["dunning.send.quota"]._note(run)
 
     @api.depends("communication_ids.state", "communication_ids.skip_reason")
     def _compute_counts(self):
@@ -217,6 +234,13 @@ class DunningRun(models.Model):
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("dunning.run") or "/"
         return super().create(vals_list)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("state") == "done":
+            # Done: its emails held for the email quota get their slots, in one order.
+            self.env["dunning.send.quota"].sudo()._release(self)
+        return result
 
     # ------------------------------------------------------------------ actions
 

@@ -67,6 +67,8 @@ class DunningSendEmail(models.AbstractModel):
                     "recipient_address": communication.recipient_id.email,
                 }
             )
+        # Over the company's email quota, emails wait for the next free hours (never dropped).
+        self.env["dunning.send.quota"].sudo()._apply(sent)
         self._attach_documents(sent, mails)
 
     @api.model

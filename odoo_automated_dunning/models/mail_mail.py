@@ -4,6 +4,16 @@ from odoo import models
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
+    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
+        """A reminder email whose invoices were paid or disputed while it waited (for the
+        contact hours or the email quota) is withdrawn here, never sent."""
+        withdrawn = self.env["dunning.send.quota"].sudo()._withdraw_settled(self)
+        return super(MailMail, self - withdrawn).send(
+            auto_commit=auto_commit,
+            raise_exception=raise_exception,
+            post_send_callback=post_send_callback,
+        )
+
     def _postprocess_sent_message(
         self, success_pids, success_emails, failure_reason=False, failure_type=None
     ):

@@ -66,6 +66,20 @@ class ResCompany(models.Model):
         help="Sets the contact hours, closed days, retention and frequency rules from the rules "
         "of a jurisdiction; adjust them afterwards as your counsel advises.",
     )
+    dunning_email_quota_hour = fields.Integer(
+        string="Emails per Hour",
+        default=0,
+        help="At most this many emails of the company leave in a clock hour; reminders over it "
+        "wait for the next free hours, most money at risk first, and are never dropped. Your "
+        "mail provider sets the limit (SMTP providers each have their own). 0: no limit.",
+    )
+    dunning_email_quota_day = fields.Integer(
+        string="Emails per Day",
+        default=0,
+        help="At most this many emails of the company leave in a day (in the company's "
+        "timezone); Odoo Online allows 200 a day. Reminders over it wait for the next days, "
+        "most money at risk first, and are never dropped. 0: no limit.",
+    )
     dunning_retention_months = fields.Integer(
         string="Keep Reminder Texts (months)",
         default=36,
@@ -232,6 +246,29 @@ class ResCompany(models.Model):
         if not (self.dunning_closed_on_holidays and holidays and country_code):
             return frozenset()
         return _public_holidays(country_code, state_code or None, year)
+
+    @api.constrains("dunning_email_quota_hour", "dunning_email_quota_day")
+    def _check_dunning_email_quota(self):
+        for company in self:
+            hour, day = company.dunning_email_quota_hour, company.dunning_email_quota_day
+            if hour < 0 or day < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: an email quota is 0 (no limit) or a number of emails, "
+                        "never negative.",
+                        company=company.name,
+                    )
+                )
+            if hour and day and hour > day:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the hourly email quota (%(hour)s) cannot be above the "
+                        "daily one (%(day)s); lower the hourly quota or raise the daily one.",
+                        company=company.name,
+                        hour=hour,
+                        day=day,
+                    )
+                )
 
     @api.constrains(
         "dunning_window_start", "dunning_window_end", "dunning_cap_count", "dunning_cap_days"

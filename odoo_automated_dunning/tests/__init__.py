@@ -18,3 +18,4 @@ from . import test_dunning_run_guard
 from . import test_dunning_delivery
 from . import test_dunning_portal_lang
 from . import test_dunning_outputs
+from . import test_dunning_quota
