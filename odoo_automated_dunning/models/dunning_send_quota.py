@@ -200,11 +200,18 @@ class DunningSendQuota(models.AbstractModel):
         if not run.deferred_count:
             return False
         tz = run.company_id.partner_id.tz or "UTC"
+        moment = format_datetime(self.env, run.last_deferred_at, tz=tz)
+        if run.deferred_count == 1:
+            return self.env._(
+                "1 email waits for the company's email quota; it leaves on %(moment)s (%(tz)s).",
+                moment=moment,
+                tz=tz,
+            )
         return self.env._(
             "%(count)s emails wait for the company's email quota; the last leaves on "
             "%(moment)s (%(tz)s).",
             count=run.deferred_count,
-            moment=format_datetime(self.env, run.last_deferred_at, tz=tz, dt_format="medium"),
+            moment=moment,
             tz=tz,
         )
 
