@@ -213,6 +213,62 @@ REPLIES = [
 ]
 
 
+# Short answers as customers write them.
+REPLIES += [
+    ("en_US", "Hi, we sent the payment yesterday via ACH. Please check.", "paid", None, None),
+    ("en_US", "This was paid on Nov 20th, check number 10234.", "paid", None, None),
+    ("en_US", "The check is in the mail.", "paid", None, None),
+    ("en_US", "Please send us the invoice again, we never got it.", "dispute", None, None),
+    ("en_US", "We are waiting for the credit note before we can pay.", "dispute", None, None),
+    ("en_US", "I'll take care of it by end of week.", "promise", date(2026, 12, 4), None),
+    ("en_US", "Payment is scheduled for 12/18.", "promise", date(2026, 12, 18), None),
+    (
+        "en_GB",
+        "We will settle the balance of £2,300 by 31st December.",
+        "promise",
+        date(2026, 12, 31),
+        Decimal(2300),
+    ),
+    ("en_US", "Thanks, we'll look into it.", "other", None, None),
+    ("fr_FR", "Le virement a été effectué hier.", "paid", None, None),
+    ("fr_FR", "Je règle la facture demain.", "promise", date(2026, 12, 2), None),
+    ("fr_FR", "Nous procéderons au règlement le 10 décembre.", "promise", date(2026, 12, 10), None),
+    ("fr_FR", "Le paiement sera fait avant le 20.", "promise", date(2026, 12, 20), None),
+    ("fr_FR", "Cette facture ne nous concerne pas.", "dispute", None, None),
+    ("fr_FR", "Merci, c'est noté.", "other", None, None),
+    ("de_DE", "Die Zahlung ist unterwegs.", "paid", None, None),
+    ("de_DE", "Rechnung wurde am 25.11. beglichen.", "paid", None, None),
+    ("de_DE", "Betrag wird am Freitag angewiesen.", "promise", date(2026, 12, 4), None),
+    (
+        "de_DE",
+        "Wir begleichen die Rechnung bis Ende Dezember.",
+        "promise",
+        date(2026, 12, 31),
+        None,
+    ),
+    ("de_DE", "Wir werden die offene Rechnung am 15.12. bezahlen.", "promise", D15, None),
+    ("de_DE", "Ich überweise morgen 500 Euro.", "promise", date(2026, 12, 2), Decimal(500)),
+    ("de_DE", "Danke, wir kümmern uns darum.", "other", None, None),
+    ("es_ES", "Le haremos la transferencia el viernes.", "promise", date(2026, 12, 4), None),
+    ("es_ES", "El pago se hará a fin de mes.", "promise", date(2026, 12, 31), None),
+    ("es_ES", "La factura ya está pagada desde el 20 de noviembre.", "paid", None, None),
+    ("es_MX", "Ya se pagó, le envío el comprobante.", "paid", None, None),
+    ("es_ES", "Gracias, lo revisamos.", "other", None, None),
+    ("nl_NL", "Het bedrag is gisteren overgemaakt.", "paid", None, None),
+    ("nl_NL", "We maken het volgende week over.", "promise", date(2026, 12, 11), None),
+    (
+        "nl_NL",
+        "Ik zal het bedrag van 250 euro morgen overmaken.",
+        "promise",
+        date(2026, 12, 2),
+        Decimal(250),
+    ),
+    ("nl_NL", "De betaling volgt eind deze maand.", "promise", date(2026, 12, 31), None),
+    ("nl_BE", "Wij hebben deze factuur nooit ontvangen.", "dispute", None, None),
+    ("nl_NL", "Bedankt, we kijken ernaar.", "other", None, None),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "kind", "when", "amount"), REPLIES)
 def test_reply(lang, text, kind, when, amount):
     result = verdict(text, lang)
@@ -415,6 +471,16 @@ def test_out_of_office_text(lang, text):
         ("nl_NL", "morgen", date(2026, 12, 2)),
         ("nl_NL", "volgende week", date(2026, 12, 11)),
         ("nl_NL", "eind van de maand", date(2026, 12, 31)),
+        ("en_US", "by the end of January", date(2027, 1, 31)),
+        ("en_US", "mid-January", date(2027, 1, 15)),
+        ("fr_FR", "fin février", date(2027, 2, 28)),
+        ("fr_FR", "mi-janvier", date(2027, 1, 15)),
+        ("de_DE", "Ende Februar 2027", date(2027, 2, 28)),
+        ("de_DE", "Mitte Januar", date(2027, 1, 15)),
+        ("es_ES", "a finales de enero", date(2027, 1, 31)),
+        ("es_ES", "a mediados de enero", date(2027, 1, 15)),
+        ("nl_NL", "eind januari", date(2027, 1, 31)),
+        ("nl_NL", "half januari", date(2027, 1, 15)),
     ],
 )
 def test_promised_date(lang, words, when):

@@ -3,8 +3,9 @@
 Write entries as people write them, with accents and umlauts: a reply matches with or without
 them ("réglé" matches "regle", "überwiesen" also matches "ueberwiesen", "ß" also matches "ss"),
 in any case. In a phrase, a lone ``*`` stands for up to three other words ("have * paid" matches
-"have paid", "have already paid", "have just today paid"), and ``a|b`` in a word for either
-spelling. Every phrase matches whole words only.
+"have paid", "have already paid", "have just today paid"), a lone ``**`` for up to eight
+(German and Dutch put the verb last: "wir werden die offene Rechnung am 15.12. bezahlen"), and
+``a|b`` in a word for either spelling. Every phrase matches whole words only.
 
 Languages are the first part of an Odoo language code: en, fr, de, es, nl.
 """
@@ -135,6 +136,9 @@ PAID_PHRASES = {
         "we * sent|made|transferred|wired|remitted * payment",
         "we * transferred|wired|remitted * the|this|that|your",
         "proof of payment",
+        "payment is on its|the way",
+        "check|cheque is|was * in the mail|post",
+        "we * mailed|sent|posted * check|cheque",
         "remittance advice",
         "payment confirmation",
     ),
@@ -153,8 +157,9 @@ PAID_PHRASES = {
     ),
     "de": (
         "bereits|schon * bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen",
-        "haben|habe|hatten|hatte * bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen",
-        "wurde|wurden|ist|sind * bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen",
+        "haben|habe|hatten|hatte ** bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen|angewiesen",
+        "wurde|wurden|ist|sind ** bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen|angewiesen",
+        "zahlung|überweisung|geld|betrag ist unterwegs",
         "zahlung * erfolgt|erfolgte|ausgeführt",
         "überweisung * erfolgt|erfolgte|ausgeführt|getätigt",
         "zahlung wurde * veranlasst",
@@ -166,6 +171,7 @@ PAID_PHRASES = {
     "es": (
         "hemos|he|habíamos * pagado|abonado|transferido|liquidado|saldado",
         "ya * pagamos|pagué|abonamos|transferimos|liquidamos",
+        "se pagó|abonó|transfirió|liquidó",
         "ya * pagado|pagada|pagadas|pagados",
         "está|están|fue|fueron * pagada|pagado|pagadas|pagados|saldada|saldado|liquidada|liquidado",
         "ha|han * sido * pagada|pagado|pagadas|pagados|abonada|abonado|liquidada|liquidado",
@@ -178,8 +184,9 @@ PAID_PHRASES = {
     ),
     "nl": (
         "al|reeds * betaald|overgemaakt|voldaan|overgeschreven",
-        "hebben|heb|hadden|had * betaald|overgemaakt|voldaan|overgeschreven",
-        "is|zijn|werd|werden * betaald|overgemaakt|voldaan|overgeschreven",
+        "hebben|heb|hadden|had ** betaald|overgemaakt|voldaan|overgeschreven",
+        "is|zijn|werd|werden ** betaald|overgemaakt|voldaan|overgeschreven",
+        "betaling is onderweg",
         "betaling is * gedaan|uitgevoerd|verstuurd|verricht",
         "betaalbewijs",
         "bewijs van betaling",
@@ -191,6 +198,8 @@ PROMISE_PHRASES = {
         "will * pay|settle|transfer|wire|remit",
         "we'll * pay|settle|transfer|wire|remit",
         "i'll * pay|settle|transfer|wire|remit",
+        "will|i'll|we'll take care of it|this|the|payment",
+        "will get|be paid|settled",
         "will * make|send * payment",
         "going to pay|settle|transfer",
         "plan|intend|expect|promise * to pay|settle",
@@ -207,6 +216,9 @@ PROMISE_PHRASES = {
         "paierons|payerons|réglerons|virerons|solderons",
         "paierai|payerai|réglerai|virerai|solderai",
         "allons|vais * payer|régler|virer|solder",
+        "je * règle|paie|paye|vire",
+        "nous * réglons|payons|virons",
+        "procéderons|procéderai|procèderons|procèderai * paiement|règlement|virement",
         "effectuerons|ferons|enverrons * paiement|virement|règlement",
         "paiement|virement|règlement * sera|seront * effectué|effectués|envoyé|fait|réalisé",
         "sera|seront * payée|payées|payé|payés|réglée|réglées|réglé|réglés|virée|viré",
@@ -219,8 +231,8 @@ PROMISE_PHRASES = {
         "wir * zahlen|bezahlen|überweisen|begleichen",
         "zahlen|bezahlen|überweisen|begleichen wir",
         "ich * zahle|bezahle|überweise|begleiche",
-        "werden|werde * zahlen|bezahlen|überweisen|begleichen|ausgleichen",
-        "wird * bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen",
+        "werden|werde ** zahlen|bezahlen|überweisen|begleichen|ausgleichen|anweisen",
+        "wird|werden ** bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen|angewiesen",
         "zahlung|überweisung * folgt",
         "zahlung|überweisung erfolgt am|bis|spätestens",
         "zahlung|überweisung * veranlassen",
@@ -241,10 +253,9 @@ PROMISE_PHRASES = {
     "nl": (
         "wij|we * betalen|voldoen",
         "ik * betaal|voldoe",
-        "zullen|zal|gaan|ga * betalen|overmaken|voldoen",
-        "maken|maak het bedrag|geld over",
-        "zullen|zal * overmaken",
-        "wordt * betaald|overgemaakt|voldaan",
+        "zullen|zal|gaan|ga ** betalen|overmaken|voldoen",
+        "maken|maak het * over",
+        "wordt|worden ** betaald|overgemaakt|voldaan",
         "betaling volgt",
         "betaling zal * plaatsvinden|gebeuren|worden",
         "u ontvangt * betaling",
@@ -261,7 +272,9 @@ DISPUTE_PHRASES = {
         "wrong amount|invoice|price|quantity|address",
         "incorrect amount|invoice|price|quantity|charge",
         "error|mistake * invoice|amount|bill",
-        "never received|ordered|delivered|arrived",
+        "never received|got|ordered|delivered|arrived",
+        "not our invoice|order",
+        "not for us",
         "not|haven't|hasn't|didn't|don't * received|receive * goods|order|delivery|items|products|service|parcel|shipment",
         "not|haven't|hasn't|didn't|don't * ordered|order",
         "not * delivered|arrived",
@@ -298,6 +311,7 @@ DISPUTE_PHRASES = {
         "facturé|facturée * deux fois",
         "double facturation",
         "ne paierons pas",
+        "ne nous|me concerne pas",
         "ne payerons pas",
         "refusons de payer|régler",
         "ne sommes pas redevables",
@@ -310,6 +324,8 @@ DISPUTE_PHRASES = {
         "fehlerhaft|falsch|unrichtig",
         "nicht korrekt|richtig",
         "stimmt nicht",
+        "betrifft uns nicht",
+        "nicht unsere rechnung",
         "nicht|nie|niemals * erhalten|geliefert|bestellt|angekommen",
         "mangelhaft|defekt|beschädigt",
         "gutschrift",
@@ -330,6 +346,8 @@ DISPUTE_PHRASES = {
         "disputa",
         "impugnamos|impugnar|impugnación",
         "no estamos de acuerdo",
+        "no nos corresponde",
+        "no es nuestra",
         "nota de crédito",
         "defectuoso|defectuosa|dañado|dañada|roto|rota",
         "cobrado|facturado * dos veces",
@@ -340,6 +358,8 @@ DISPUTE_PHRASES = {
     ),
     "nl": (
         "klopt niet",
+        "niet van ons",
+        "niet voor ons",
         "niet correct|juist",
         "onjuist|onjuiste|foutief|foutieve|verkeerd|verkeerde",
         "factuur * fout",
@@ -484,6 +504,7 @@ RELATIVE_DAYS = {
     "this_week": (
         "this week",
         "end of the week",
+        "end of week",
         "end of this week",
         "cette semaine",
         "fin de la semaine",
@@ -546,6 +567,27 @@ RELATIVE_DAYS = {
 }
 # "tomorrow" words that are something else in these places ("guten Morgen", "esta mañana").
 NOT_TOMORROW_BEFORE = ("guten", "goede", "esta", "la", "por la", "de la", "cette")
+
+# "end of December", "fin décembre", "Ende Dezember", "finales de diciembre", "eind december"
+# (its last day); "mid-December", "mi-décembre", "Mitte Dezember", "mediados de diciembre",
+# "half december" (the 15th).
+PART_OF_MONTH = {
+    "end": (
+        "end of",
+        "the end of",
+        "end",
+        "fin",
+        "fin de",
+        "ende",
+        "finales de",
+        "final de",
+        "fines de",
+        "eind",
+        "einde",
+        "eind van",
+    ),
+    "mid": ("mid", "middle of", "mi", "mitte", "mediados de", "half", "midden"),
+}
 
 # "in 10 days", "dans 2 semaines", "innerhalb von 10 Tagen", "en 2 semanas", "binnen 10 dagen".
 WITHIN_WORDS = (
