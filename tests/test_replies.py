@@ -266,6 +266,24 @@ REPLIES += [
     ("nl_NL", "De betaling volgt eind deze maand.", "promise", date(2026, 12, 31), None),
     ("nl_BE", "Wij hebben deze factuur nooit ontvangen.", "dispute", None, None),
     ("nl_NL", "Bedankt, we kijken ernaar.", "other", None, None),
+    # Weaker words ("pay", "Zahlung") promise only with a date close after them.
+    ("en_US", "Can I pay by card?", "other", None, None),
+    ("en_US", "How do I pay this invoice online?", "other", None, None),
+    ("en_US", "Payment on the 15th.", "promise", D15, None),
+    ("fr_FR", "Paiement le 15.", "promise", D15, None),
+    ("fr_FR", "Comment payer le solde ?", "other", None, None),
+    ("de_DE", "Zahlung am 15.12.", "promise", D15, None),
+    ("de_DE", "Kann ich per PayPal bezahlen?", "other", None, None),
+    ("es_ES", "Pago el viernes.", "promise", date(2026, 12, 4), None),
+    ("nl_NL", "Betaling op 15 december.", "promise", D15, None),
+    ("nl_NL", "Hoe kan ik betalen voor deze factuur?", "other", None, None),
+    # Negations in each language.
+    ("de_DE", "Wir haben die Rechnung nicht bezahlt, weil sie falsch ist.", "dispute", None, None),
+    ("es_ES", "No hemos pagado porque la factura es incorrecta.", "dispute", None, None),
+    ("es_ES", "Todavía no hemos pagado.", "other", None, None),
+    ("nl_NL", "Wij betalen niet.", "other", None, None),
+    ("fr_FR", "Nous ne pouvons pas payer ce mois-ci.", "other", None, None),
+    ("en_US", "We will never pay on the 15th.", "other", None, None),
 ]
 
 
@@ -379,6 +397,11 @@ def test_quoted_reminder_is_not_read():
         ({"Subject": "Abwesenheitsnotiz: Zahlungserinnerung"}, "auto_reply"),
         ({"Subject": "Fuera de la oficina: Recordatorio"}, "auto_reply"),
         ({"Subject": "Afwezig: Herinnering"}, "auto_reply"),
+        ({"Subject": "=?utf-8?q?R=C3=A9ponse_automatique_:_Relance?="}, "auto_reply"),
+        ({"Subject": "=?utf-8?b?UmVzcHVlc3RhIGF1dG9tw6F0aWNhOiBSZWNvcmRhdG9yaW8=?="}, "auto_reply"),
+        ({"Subject": "=?broken?x?zzz?="}, "promise"),
+        ({"Auto-Submitted": "no (a person wrote this)"}, "promise"),
+        ({"Auto-Submitted": "auto-replied (vacation)"}, "auto_reply"),
         ({"Subject": "Re: Payment reminder"}, "promise"),
         ({"Subject": "Re: Absence of payment"}, "promise"),
         (None, "promise"),

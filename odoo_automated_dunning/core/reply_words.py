@@ -209,8 +209,6 @@ PROMISE_PHRASES = {
         "scheduled * for payment",
         "will be paid|settled|transferred",
         "you will receive * payment",
-        "can|could * pay * on|by|before|next",
-        "pay * on|by|before|until|within|next|at the end",
     ),
     "fr": (
         "paierons|payerons|réglerons|virerons|solderons",
@@ -225,7 +223,6 @@ PROMISE_PHRASES = {
         "vous recevrez * paiement|virement|règlement",
         "paiement|virement|règlement prévu",
         "pourrons * payer|régler",
-        "payer|régler * le|avant|d'ici|jusqu'au|fin",
     ),
     "de": (
         "wir * zahlen|bezahlen|überweisen|begleichen",
@@ -236,7 +233,6 @@ PROMISE_PHRASES = {
         "zahlung|überweisung * folgt",
         "zahlung|überweisung erfolgt am|bis|spätestens",
         "zahlung|überweisung * veranlassen",
-        "zahlen|bezahlen|überweisen * bis|am|spätestens|nächste|ende",
     ),
     "es": (
         "pagaremos|pagaré|abonaremos|transferiremos|liquidaremos|saldaremos",
@@ -248,7 +244,6 @@ PROMISE_PHRASES = {
         "será pagada|pagado|abonada|abonado",
         "recibirá|recibirán * pago|transferencia",
         "podremos|podemos|podré * pagar|abonar",
-        "pagar|abonar * día|antes|finales|próxima|próximo",
     ),
     "nl": (
         "wij|we * betalen|voldoen",
@@ -259,8 +254,18 @@ PROMISE_PHRASES = {
         "betaling volgt",
         "betaling zal * plaatsvinden|gebeuren|worden",
         "u ontvangt * betaling",
-        "betalen|betaal|overmaken * volgende|op|voor|uiterlijk|deze|eind|morgen|vandaag|binnen",
     ),
+}
+
+# Weaker words that make a promise only with a date after them, within 60 characters on their
+# line ("pay on the 15th", "Zahlung am 15.12.", "pago el viernes"; not "can I pay by card?").
+# The negation rule holds for them too.
+PROMISE_WITH_DATE_PHRASES = {
+    "en": ("pay|settle|transfer|wire|remit|payment",),
+    "fr": ("payer|régler|virer|solder|paiement|règlement|virement",),
+    "de": ("zahlen|bezahlen|überweisen|begleichen|zahlung|überweisung",),
+    "es": ("pagar|abonar|transferir|liquidar|pago|transferencia",),
+    "nl": ("betalen|betaal|overmaken|voldoen|betaling",),
 }
 
 # Disputes are read without the negation rule: many of them are negations ("never received").
