@@ -284,6 +284,30 @@ REPLIES += [
     ("nl_NL", "Wij betalen niet.", "other", None, None),
     ("fr_FR", "Nous ne pouvons pas payer ce mois-ci.", "other", None, None),
     ("en_US", "We will never pay on the 15th.", "other", None, None),
+    # Paid in part, the rest promised: the promise decides.
+    (
+        "en_US",
+        "We already paid half, the rest will follow next week.",
+        "promise",
+        date(2026, 12, 11),
+        None,
+    ),
+    (
+        "en_US",
+        "The invoice will be paid with our payment run on 10 December.",
+        "promise",
+        date(2026, 12, 10),
+        None,
+    ),
+    ("fr_FR", "Je vous fais le virement ce soir.", "promise", TODAY, None),
+    ("fr_FR", "Le règlement a été envoyé par chèque le 25 novembre.", "paid", None, None),
+    ("de_DE", "Zahlung erfolgt nächste Woche.", "promise", date(2026, 12, 11), None),
+    ("de_DE", "Die Zahlung ist am 25.11. erfolgt.", "paid", None, None),
+    ("de_DE", "Die Rechnung ist uns nicht bekannt.", "dispute", None, None),
+    ("es_ES", "¿Podemos pagar en dos plazos?", "other", None, None),
+    ("es_ES", "Ya le hicimos la transferencia el lunes.", "paid", None, None),
+    ("nl_NL", "Het bedrag wordt vandaag overgemaakt.", "promise", TODAY, None),
+    ("nl_NL", "Deze factuur is reeds voldaan op 20 november.", "paid", None, None),
 ]
 
 
@@ -361,6 +385,18 @@ def test_matched_shows_the_customers_words():
         ("Bottom post\n> quoted line\nmy answer\n-- \nJohn Smith\nACME", "Bottom post\nmy answer"),
         ("Le 30/11/2026 à 10:00, Acme a écrit\u00a0:\n> payez", ""),
         ("Nothing quoted here.", "Nothing quoted here."),
+        # Yahoo, Apple Mail and Thunderbird in their languages.
+        (
+            "Paid.\nOn Monday, November 30, 2026, 09:12:00 AM GMT+1, Acme <b@x.test> wrote:\nx",
+            "Paid.",
+        ),
+        (
+            "Betaald.\n\nOp 30 nov. 2026 om 09:12 heeft Acme <b@x.test> het volgende geschreven:\n\nx",
+            "Betaald.",
+        ),
+        ("Bezahlt.\nAm 30.11.26 um 09:12 schrieb Acme:\nx", "Bezahlt."),
+        ("Pagado.\nEl 30/11/26 a las 9:12, Acme escribió:\nx", "Pagado."),
+        ("Réglé.\nLe 30 nov. 2026 à 09:12, Acme <b@x.test> a écrit :\nx", "Réglé."),
     ],
 )
 def test_strip_quoted(text, new_part):
@@ -464,7 +500,8 @@ def test_out_of_office_text(lang, text):
         ("es_ES", "15 dic", D15),
         ("nl_NL", "15 december", D15),
         ("nl_NL", "3 mrt", date(2027, 3, 3)),
-        ("en_US", "15 November", date(2027, 11, 15)),  # no year: the next one
+        ("en_US", "15 September", date(2027, 9, 15)),  # no year: the next one
+        ("en_US", "20 November", None),  # no year, 11 days ago: a past date, no promise date
         ("en_US", "the 15th", D15),
         ("en_US", "the 1st", TODAY),
         ("fr_FR", "le 15", D15),

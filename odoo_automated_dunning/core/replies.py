@@ -103,7 +103,7 @@ _INTRO_START = re.compile(
     + "|".join(words.QUOTE_INTRO_STARTS)
     + r")\s+(?:[0-9]|(?:"
     + "|".join(word_pattern(w) for w in words.QUOTE_INTRO_WEEKDAYS)
-    + r")(?!\w))"
+    + r")[a-z]{0,10}(?!\w))"
 )
 # How far an intro ("On Mon, 30 Nov 2026 at 10:00, Billing <b@x.com> wrote:") may reach.
 _INTRO_REACH = 400
@@ -408,7 +408,12 @@ def classify_reply(
     kind = next((k for k in ("dispute", "promise", "paid") if hits[k]), "other")
     if kind == "other":
         return ReplyVerdict("other")
-    matched = [_show(body, start, end) for start, end in hits[kind]]
+    spans = hits[kind]
+    matched = [
+        _show(body, start, end)
+        for start, end in spans
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
+    ]
     refs = _invoice_refs(folded, invoice_numbers)
     promised_date = promised_amount = None
     if kind == "promise":

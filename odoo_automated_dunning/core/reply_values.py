@@ -246,11 +246,17 @@ def _full_year(year: int) -> int:
     return 2000 + year if year < 100 else year
 
 
+# A date without its year that fell this many days ago or less is that past date ("paid on
+# 20 November", said on 1 December); older, it is the next one ("15 September" is next year's).
+RECENT_DAYS = 60
+
+
 def _next_day_month(today: date, month: int, day: int) -> date | None:
-    """The next ``day``/``month`` on or after today (a missing year is the next occurrence)."""
-    for year in (today.year, today.year + 1):
+    """``day``/``month`` without a year: its next occurrence on or after today, unless it fell
+    within the last ``RECENT_DAYS`` days (then that past date, which promises nothing)."""
+    for year in (today.year - 1, today.year, today.year + 1):
         found = _safe_date(year, month, day)
-        if found and found >= today:
+        if found and found >= today - timedelta(days=RECENT_DAYS):
             return found
     return None
 

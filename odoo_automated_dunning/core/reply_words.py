@@ -160,8 +160,8 @@ PAID_PHRASES = {
         "haben|habe|hatten|hatte ** bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen|angewiesen",
         "wurde|wurden|ist|sind ** bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen|angewiesen",
         "zahlung|überweisung|geld|betrag ist unterwegs",
-        "zahlung * erfolgt|erfolgte|ausgeführt",
-        "überweisung * erfolgt|erfolgte|ausgeführt|getätigt",
+        "zahlung|überweisung ist|wurde * erfolgt|ausgeführt|getätigt",
+        "zahlung|überweisung erfolgte",
         "zahlung wurde * veranlasst",
         "zahlungsnachweis",
         "zahlungsbeleg",
@@ -200,6 +200,8 @@ PROMISE_PHRASES = {
         "i'll * pay|settle|transfer|wire|remit",
         "will|i'll|we'll take care of it|this|the|payment",
         "will get|be paid|settled",
+        "rest|remainder|balance * will follow|come",
+        "paying it|now|today|tomorrow|this",
         "will * make|send * payment",
         "going to pay|settle|transfer",
         "plan|intend|expect|promise * to pay|settle",
@@ -218,6 +220,7 @@ PROMISE_PHRASES = {
         "nous * réglons|payons|virons",
         "procéderons|procéderai|procèderons|procèderai * paiement|règlement|virement",
         "effectuerons|ferons|enverrons * paiement|virement|règlement",
+        "fais|faisons * paiement|virement|règlement",
         "paiement|virement|règlement * sera|seront * effectué|effectués|envoyé|fait|réalisé",
         "sera|seront * payée|payées|payé|payés|réglée|réglées|réglé|réglés|virée|viré",
         "vous recevrez * paiement|virement|règlement",
@@ -231,7 +234,7 @@ PROMISE_PHRASES = {
         "werden|werde ** zahlen|bezahlen|überweisen|begleichen|ausgleichen|anweisen",
         "wird|werden ** bezahlt|gezahlt|überwiesen|beglichen|ausgeglichen|angewiesen",
         "zahlung|überweisung * folgt",
-        "zahlung|überweisung erfolgt am|bis|spätestens",
+        "zahlung|überweisung erfolgt",
         "zahlung|überweisung * veranlassen",
     ),
     "es": (
@@ -243,7 +246,6 @@ PROMISE_PHRASES = {
         "se pagará|abonará",
         "será pagada|pagado|abonada|abonado",
         "recibirá|recibirán * pago|transferencia",
-        "podremos|podemos|podré * pagar|abonar",
     ),
     "nl": (
         "wij|we * betalen|voldoen",
@@ -272,6 +274,9 @@ PROMISE_WITH_DATE_PHRASES = {
 DISPUTE_PHRASES = {
     "en": (
         "is|are * wrong|incorrect",
+        "unknown invoice",
+        "don't know this|that|the invoice",
+        "do not know this|that|the invoice",
         "is|are not correct|right",
         "isn't|aren't * correct|right",
         "wrong amount|invoice|price|quantity|address",
@@ -298,6 +303,8 @@ DISPUTE_PHRASES = {
     ),
     "fr": (
         "contestons|conteste|contester|contestation",
+        "nous est inconnue|inconnu",
+        "facture inconnue",
         "litige",
         "réclamation",
         "erreur * facture|facturation|montant",
@@ -329,6 +336,8 @@ DISPUTE_PHRASES = {
         "fehlerhaft|falsch|unrichtig",
         "nicht korrekt|richtig",
         "stimmt nicht",
+        "ist uns nicht bekannt",
+        "ist uns unbekannt",
         "betrifft uns nicht",
         "nicht unsere rechnung",
         "nicht|nie|niemals * erhalten|geliefert|bestellt|angekommen",
@@ -341,6 +350,8 @@ DISPUTE_PHRASES = {
     ),
     "es": (
         "incorrecta|incorrecto|incorrectas|incorrectos|errónea|erróneo",
+        "desconocemos * factura",
+        "no conocemos * factura",
         "está|están mal",
         "error * factura|importe|facturación",
         "no es correcta|correcto",
@@ -363,6 +374,8 @@ DISPUTE_PHRASES = {
     ),
     "nl": (
         "klopt niet",
+        "is ons onbekend",
+        "onbekende factuur",
         "niet van ons",
         "niet voor ons",
         "niet correct|juist",
@@ -496,7 +509,20 @@ WEEKDAYS = {
 # Words for a day relative to today. Periods mean their last day: "next week" is Friday of
 # next week, "end of the month" and "next month" the last day of that month.
 RELATIVE_DAYS = {
-    "today": ("today", "aujourd'hui", "heute", "hoy", "vandaag"),
+    "today": (
+        "today",
+        "tonight",
+        "this evening",
+        "aujourd'hui",
+        "ce soir",
+        "heute",
+        "heute abend",
+        "hoy",
+        "esta noche",
+        "esta tarde",
+        "vandaag",
+        "vanavond",
+    ),
     "tomorrow": ("tomorrow", "demain", "morgen", "mañana"),
     "day_after_tomorrow": (
         "day after tomorrow",
@@ -726,7 +752,7 @@ QUOTE_SEPARATORS = (
 # ("Le lun. 30 nov. 2026 à 10:00, ... a écrit :", "Am 30.11.2026 um 10:00 schrieb ...:",
 # "El lun, 30 nov 2026, ... escribió:", "Op ma 30 nov. 2026 om 10:00 schreef ...:").
 QUOTE_INTRO_STARTS = ("on", "le", "am", "el", "op")
-QUOTE_INTRO_ENDS = ("wrote", "a écrit", "schrieb", "escribió", "schreef")
+QUOTE_INTRO_ENDS = ("wrote", "a écrit", "schrieb", "escribió", "schreef", "het volgende geschreven")
 QUOTE_INTRO_WEEKDAYS = (
     "mon",
     "tue",
