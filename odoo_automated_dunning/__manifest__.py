@@ -36,6 +36,7 @@
         "views/dunning_portal_templates.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/dunning_reply_views.xml",
         "wizards/dunning_wizard_views.xml",
         "wizards/dunning_rate_import_wizard_views.xml",
         "views/menus.xml",

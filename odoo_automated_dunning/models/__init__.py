@@ -34,3 +34,5 @@ from . import mail_mail
 from . import mail_notification
 from . import sms_sms
 from . import dunning_send_quota
+from . import dunning_reply
+from . import mail_thread

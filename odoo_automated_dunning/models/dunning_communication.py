@@ -91,6 +91,10 @@ class DunningCommunication(models.Model):
     call_outcome = fields.Selection(CALL_OUTCOMES, readonly=True)
     call_date = fields.Datetime(readonly=True)
     promise_ids = fields.One2many("dunning.promise", "communication_id", readonly=True)
+    reply_ids = fields.One2many(
+        "dunning.reply", "communication_id", string="Customer Replies", readonly=True
+    )
+    reply_count = fields.Integer(string="Replies", compute="_compute_reply_count")
     scheduled_at = fields.Datetime(
         string="Deferred To",
         readonly=True,
@@ -258,6 +262,15 @@ class DunningCommunication(models.Model):
                 )
             )
 
+    def _compute_reply_count(self):
+        counts = dict(
+            self.env["dunning.reply"]._read_group(
+                [("communication_id", "in", self.ids)], ["communication_id"], ["__count"]
+            )
+        )
+        for communication in self:
+            communication.reply_count = counts.get(communication, 0)
+
     @api.depends("partner_id")
     def _compute_preferences_url(self):
         for communication in self:
@@ -323,6 +336,10 @@ class DunningCommunication(models.Model):
         action["domain"] = domain
         action["context"] = {}
         return action
+
+    def action_view_replies(self):
+        self.ensure_one()
+        return self.env["dunning.reply"]._action_open([("communication_id", "=", self.id)])
 
     def action_open_invoices(self):
         self.ensure_one()

@@ -5,7 +5,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import email_normalize, split_every
+from odoo.tools import email_normalize, format_date, split_every
 
 from .. import core
 from .dunning_communication import CONTACT_STATES
@@ -280,6 +280,7 @@ class DunningFacts(models.AbstractModel):
                 "category_id",
                 "is_company",
                 "dunning_pause_until",
+                "dunning_pause_reason",
                 "email",
                 "phone",
                 "phone_sanitized",
@@ -338,12 +339,25 @@ class DunningFacts(models.AbstractModel):
                     risk_score=scores.get(partner.id, 0.0),
                     reachable=reachable - refused - capped[partner.id],
                     capped=capped[partner.id],
-                    held_notes=held_notes[partner.id],
+                    held_notes=held_notes[partner.id] + self._pause_notes(partner, day),
                     refused=refused,
                     objected=all(state == core.OBJECTED for state in consents[partner.id].values()),
                 )
             )
         return facts
+
+    @api.model
+    def _pause_notes(self, partner, day):
+        """Why a customer paused because it replied is paused: said on its held reminders."""
+        until = partner.dunning_pause_until
+        if partner.dunning_pause_reason != "reply" or not until or until < day:
+            return ()
+        return (
+            self.env._(
+                "The customer replied to a reminder: reminders paused until %(date)s.",
+                date=format_date(self.env, until),
+            ),
+        )
 
     @api.model
     def _refused_channels(self, consent):

@@ -211,3 +211,7 @@ class DunningGdpr(models.AbstractModel):
         attachments.unlink()
         communications.sms_id.write({"body": False, "number": False})
         communications.activity_id.write({"summary": False, "note": False, "feedback": False})
+        # The customers' replies: their emails in the chatter and what was kept of them.
+        replies = communications.sudo().reply_ids
+        replies.message_id.write({"body": "", "subject": False})
+        replies.write({"excerpt": False, "subject": False, "author_email": False, "matched": False})

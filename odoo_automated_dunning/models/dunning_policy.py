@@ -6,6 +6,9 @@ from odoo.fields import Domain
 
 from ..core import LevelConfig, policy_problems
 
+# A reply pauses reminders for at most this long: the collector answers within weeks.
+MAX_REPLY_PAUSE_DAYS = 90
+
 
 def _plan_template(string, xmlid):
     """A payment plan email template of the policy, the shipped one by default."""
@@ -103,6 +106,12 @@ class DunningPolicy(models.Model):
         help="Days after a promised payment date before the promise counts as broken and "
         "dunning resumes, one level higher.",
     )
+    reply_pause_days = fields.Integer(
+        string="Pause After a Reply (Days)",
+        default=5,
+        help="When a customer answers a reminder (not an automatic reply), its automatic "
+        "reminders pause for this many days so the collector can act; 0: no pause.",
+    )
     post_charges = fields.Boolean(
         default=True,
         help="Post fee invoices and interest notes; when unticked they stay draft for review.",
@@ -182,6 +191,20 @@ class DunningPolicy(models.Model):
             problems += policy_problems(policy.name, policy._level_configs())
         if problems:
             raise ValidationError("\n".join(problems))
+
+    @api.constrains("reply_pause_days")
+    def _check_reply_pause_days(self):
+        for policy in self:
+            if not 0 <= policy.reply_pause_days <= MAX_REPLY_PAUSE_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s pauses reminders for %(days)s days after a reply; "
+                        "enter between 0 (no pause) and %(most)s days.",
+                        policy=policy.display_name,
+                        days=policy.reply_pause_days,
+                        most=MAX_REPLY_PAUSE_DAYS,
+                    )
+                )
 
     @api.constrains("domain")
     def _check_domain(self):

@@ -108,7 +108,13 @@ class DunningSendEmail(models.AbstractModel):
             "body_html": values.get("body_html") or "",
             "body": values.get("body_html") or "",
             "email_from": values.get("email_from") or company.email_formatted,
-            "reply_to": values.get("reply_to") or False,
+            # Replies come back to Odoo through the company's catchall (its alias domain),
+            # where the mail gateway links them to the reminder (dunning_reply.py); without
+            # one they go to the sender's address.
+            "reply_to": values.get("reply_to")
+            or company.catchall_formatted
+            or values.get("email_from")
+            or company.email_formatted,
             "recipient_ids": [Command.link(communication.recipient_id.id)],
             "model": "res.partner",
             "res_id": communication.partner_id.id,

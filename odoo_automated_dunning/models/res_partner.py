@@ -45,6 +45,7 @@ class ResPartner(models.Model):
             ("hardship", "Financial hardship"),
             ("breathing_space", "Breathing space (60 days)"),
             ("legal_hold", "Legal hold"),
+            ("reply", "Customer replied to a reminder"),
             ("other", "Other"),
         ],
         string="Pause Reason",
@@ -61,6 +62,12 @@ class ResPartner(models.Model):
     dunning_communication_count = fields.Integer(
         compute="_compute_dunning_communication_count",
         groups="odoo_automated_dunning.group_dunning_user",
+    )
+    dunning_new_reply_count = fields.Integer(
+        string="New Replies",
+        compute="_compute_dunning_new_reply_count",
+        groups="odoo_automated_dunning.group_dunning_user",
+        help="Answers to reminders the collector has not handled yet.",
     )
     dunning_level_id = fields.Many2one(
         "dunning.level",
@@ -271,6 +278,23 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.dunning_communication_count = counts.get(partner.commercial_partner_id, 0)
+
+    def _compute_dunning_new_reply_count(self):
+        counts = dict(
+            self.env["dunning.reply"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids), ("state", "=", "new")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.dunning_new_reply_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_view_dunning_replies(self):
+        self.ensure_one()
+        return self.env["dunning.reply"]._action_open(
+            [("partner_id", "=", self.commercial_partner_id.id)]
+        )
 
     @api.depends_context("company")
     def _compute_dunning_level_id(self):

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.dunning_reply import REPLY_KINDS
+
 
 class DunningWorklist(models.Model):
     """Whom a collector should handle today, by expected recovery.
@@ -30,6 +32,7 @@ class DunningWorklist(models.Model):
         "dunning.partner.behaviour": ["partner_id", "company_id", "score"],
         "mail.activity": ["res_model", "res_id", "date_deadline", "active"],
         "dunning.promise": ["partner_id", "company_id", "state", "date_promised", "amount"],
+        "dunning.reply": ["partner_id", "company_id", "state", "kind", "date"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -45,6 +48,8 @@ class DunningWorklist(models.Model):
     next_activity_date = fields.Date(string="Next Task", readonly=True)
     open_promise_count = fields.Integer(string="Open Promises", readonly=True, aggregator="sum")
     next_promise_date = fields.Date(string="Next Promised Payment", readonly=True)
+    new_reply_count = fields.Integer(string="New Replies", readonly=True, aggregator="sum")
+    last_reply_kind = fields.Selection(REPLY_KINDS, string="Last Reply", readonly=True)
 
     @property
     def _table_query(self):
@@ -78,6 +83,12 @@ class DunningWorklist(models.Model):
                   FROM dunning_promise
                  WHERE state = 'open'
               GROUP BY partner_id, company_id
+            ), replies AS (
+                SELECT partner_id, company_id,
+                       COUNT(*) FILTER (WHERE state = 'new') AS new_count,
+                       (ARRAY_AGG(kind ORDER BY date DESC, id DESC))[1] AS last_kind
+                  FROM dunning_reply
+              GROUP BY partner_id, company_id
             )
             SELECT ROW_NUMBER() OVER (ORDER BY o.company_id, o.partner_id) AS id,
                    o.partner_id,
@@ -92,13 +103,16 @@ class DunningWorklist(models.Model):
                    COALESCE(a.open_count, 0) AS activity_count,
                    a.next_date AS next_activity_date,
                    COALESCE(p.open_count, 0) AS open_promise_count,
-                   p.next_date AS next_promise_date
+                   p.next_date AS next_promise_date,
+                   COALESCE(r.new_count, 0) AS new_reply_count,
+                   r.last_kind AS last_reply_kind
               FROM overdue o
               JOIN res_company company ON company.id = o.company_id
          LEFT JOIN dunning_partner_behaviour b
                 ON b.partner_id = o.partner_id AND b.company_id = o.company_id
          LEFT JOIN activities a ON a.res_id = o.partner_id
          LEFT JOIN promises p ON p.partner_id = o.partner_id AND p.company_id = o.company_id
+         LEFT JOIN replies r ON r.partner_id = o.partner_id AND r.company_id = o.company_id
             """,
             today=today,
         )

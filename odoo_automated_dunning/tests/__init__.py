@@ -19,3 +19,4 @@ from . import test_dunning_delivery
 from . import test_dunning_portal_lang
 from . import test_dunning_outputs
 from . import test_dunning_quota
+from . import test_dunning_replies

@@ -1,0 +1,481 @@
+import logging
+from datetime import timedelta
+
+from lxml import etree
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import format_date, html2plaintext
+from odoo.tools.mail import unfold_references
+
+from ..core import replies
+from ..core.facts import selection
+
+_logger = logging.getLogger(__name__)
+
+REPLY_KINDS = selection(replies.REPLY_KINDS, replies.REPLY_KIND_LABELS)
+# The most of a reply's HTML body read, and of its plain text kept as the excerpt: a real
+# answer to a reminder is a few hundred characters; anything a customer sends is bounded.
+MAX_BODY_LENGTH = 100_000
+EXCERPT_LENGTH = 1_000
+# Headers passed to the classifier (auto-reply detection), each value cut to this length.
+MAX_HEADERS = 200
+MAX_HEADER_LENGTH = 500
+# The References of a reply looked at for a reminder: the newest ones, as Odoo's router.
+MAX_REFERENCES = 32
+# Shown on the Paid tab: the newest candidates of each kind.
+MAX_CANDIDATES = 20
+
+
+class DunningReply(models.Model):
+    """A customer's answer to a reminder (an email, a plan email), read by the mail gateway.
+
+    The kind and what it names (a date, an amount, invoices) come from the rules of
+    ``core.replies``; the collector acts on it here: confirm a promise, match a payment,
+    dispute invoices, or mark it done.
+    """
+
+    _name = "dunning.reply"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Customer Reply to a Reminder"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    communication_id = fields.Many2one(
+        "dunning.communication",
+        string="Reminder",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        help="The reminder or payment plan email this reply answers.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    message_id = fields.Many2one(
+        "mail.message",
+        string="Email",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        help="The customer's email, as received in the customer's chatter.",
+    )
+    date = fields.Datetime(string="Received On", required=True, readonly=True, index=True)
+    author_email = fields.Char(string="From", readonly=True)
+    subject = fields.Char(readonly=True)
+    excerpt = fields.Text(
+        readonly=True,
+        help="The reply's own text (quoted history left out), as plain text.",
+    )
+    kind = fields.Selection(
+        REPLY_KINDS,
+        required=True,
+        index=True,
+        tracking=True,
+        help="What the reply says, read by the rules from its words and headers; correct it "
+        "if the rules read it wrong.",
+    )
+    matched = fields.Char(
+        string="Decided By",
+        readonly=True,
+        help="The words or headers of the reply that decided its kind.",
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices Named",
+        readonly=True,
+        help="The reminder's invoices the reply names by number.",
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    promised_date = fields.Date(string="Promised Payment Date")
+    promised_amount = fields.Monetary(string="Promised Amount", currency_field="currency_id")
+    promise_id = fields.Many2one(
+        "dunning.promise", string="Promise to Pay", readonly=True, ondelete="set null"
+    )
+    paused_until = fields.Date(
+        string="Reminders Paused Until",
+        readonly=True,
+        help="The customer's automatic reminders were paused up to this date because it "
+        "replied (the policy's pause after a reply).",
+    )
+    state = fields.Selection(
+        [("new", "New"), ("done", "Done")],
+        required=True,
+        default="new",
+        index=True,
+        tracking=True,
+    )
+    payment_line_ids = fields.Many2many(
+        "account.move.line",
+        string="Unreconciled Payments",
+        compute="_compute_candidates",
+        help="The customer's payments and credits not yet matched with an invoice.",
+    )
+    statement_line_ids = fields.Many2many(
+        "account.bank.statement.line",
+        string="Unreconciled Bank Transactions",
+        compute="_compute_candidates",
+        help="Bank transactions not yet reconciled, from this customer or of an amount it "
+        "owes on the reminder.",
+    )
+
+    _message_uniq = models.Constraint(
+        "UNIQUE (message_id)", "An email is recorded as a reply only once."
+    )
+
+    @api.depends("partner_id", "kind", "date")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for reply in self:
+            parts = [reply.partner_id.name, kinds.get(reply.kind)]
+            if reply.date:
+                parts.append(format_date(self.env, reply.date))
+            reply.display_name = " · ".join(filter(None, parts))
+
+    @api.depends("partner_id", "company_id", "kind")
+    def _compute_candidates(self):
+        for reply in self:
+            if reply.kind != "paid" or not reply.partner_id:
+                reply.payment_line_ids = False
+                reply.statement_line_ids = False
+                continue
+            customer = reply.partner_id.commercial_partner_id
+            reply.payment_line_ids = self.env["account.move.line"].search(
+                [
+                    ("company_id", "=", reply.company_id.id),
+                    ("partner_id", "child_of", customer.id),
+                    ("account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", "<", 0),
+                ],
+                order="date desc, id desc",
+                limit=MAX_CANDIDATES,
+            )
+            amounts = reply._owed_amounts()
+            by_amount = Domain("partner_id", "=", False) & Domain("amount", "in", amounts)
+            reply.statement_line_ids = self.env["account.bank.statement.line"].search(
+                Domain("company_id", "=", reply.company_id.id)
+                & Domain("is_reconciled", "=", False)
+                & Domain("amount", ">", 0)
+                & (Domain("partner_id", "child_of", customer.id) | by_amount),
+                order="date desc, id desc",
+                limit=MAX_CANDIDATES,
+            )
+
+    @api.constrains("promised_amount")
+    def _check_promised_amount(self):
+        for reply in self:
+            if reply.promised_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The promised amount of the reply of %(customer)s is negative; enter "
+                        "the amount the customer will pay.",
+                        customer=reply.partner_id.display_name,
+                    )
+                )
+
+    # ---------------------------------------------------------------- actions
+
+    def action_confirm_promise(self):
+        """Record the promise the reply makes (date and amount as corrected on the reply):
+        it holds dunning of its invoices like a promise made on a call."""
+        self.ensure_one()
+        if self.state != "new" or self.promise_id:
+            raise UserError(
+                self.env._(
+                    "The reply of %(customer)s has been handled already.",
+                    customer=self.partner_id.display_name,
+                )
+            )
+        moves = self._open_invoices()
+        amount = self.promised_amount or sum(moves.mapped("amount_residual"))
+        # The call outcome wizard holds the rules of a promise (invoices in one currency, an
+        # amount up to what they owe, a date between today and a year ahead): one home.
+        wizard = (
+            self.env["dunning.call.outcome.wizard"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "partner_id": self.partner_id.id,
+                    "communication_id": self.communication_id.id,
+                    "outcome": "promise",
+                    "move_ids": [Command.set(moves.ids)],
+                    "promise_amount": amount,
+                    "promise_date": self.promised_date,
+                    "note": self.env._(
+                        "Promised in the customer's email of %(date)s.",
+                        date=format_date(self.env, self.date),
+                    ),
+                }
+            )
+        )
+        promise = wizard._create_promise()
+        self.write({"promise_id": promise.id, "state": "done"})
+        self.activity_ids.action_feedback(
+            feedback=self.env._("Promise to pay confirmed."),
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "dunning.promise",
+            "res_id": promise.id,
+            "view_mode": "form",
+        }
+
+    def action_dispute(self):
+        """The dispute wizard, with the invoices the reply names (else the reminder's)."""
+        self.ensure_one()
+        moves = self.invoice_ids or self._open_invoices()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dispute Invoices"),
+            "res_model": "dunning.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_move_ids": [Command.set(moves.ids)],
+                "default_reason": self.env._(
+                    "The customer's email of %(date)s: %(excerpt)s",
+                    date=format_date(self.env, self.date),
+                    excerpt=(self.excerpt or "")[:300],
+                ),
+            },
+        }
+
+    def action_done(self):
+        self.filtered(lambda r: r.state == "new").state = "done"
+        self.activity_ids.action_feedback(feedback=self.env._("Reply handled."))
+        return True
+
+    def action_open_message(self):
+        """The customer's chatter, where the email is shown as received."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _action_open(self, domain):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_automated_dunning.dunning_reply_action"
+        )
+        action["domain"] = domain
+        action["context"] = {}
+        return action
+
+    # ----------------------------------------------------------------- helpers
+
+    def _reminder_invoices(self):
+        """The invoices of the reminder (or of the plan) the reply answers."""
+        self.ensure_one()
+        communication = self.communication_id
+        return communication.line_ids.move_id or communication.plan_id.invoice_ids
+
+    def _open_invoices(self):
+        """The invoices a promise would cover: those named, else the reminder's, still open."""
+        self.ensure_one()
+        moves = self.invoice_ids or self._reminder_invoices()
+        return moves.filtered(
+            lambda m: m.state == "posted" and not m.currency_id.is_zero(m.amount_residual)
+        )
+
+    def _owed_amounts(self):
+        """Amounts a bank transaction for this reply could carry: each open invoice's
+        residual, their total, and the amount promised."""
+        self.ensure_one()
+        residuals = self._reminder_invoices().mapped("amount_residual")
+        amounts = {*residuals, sum(residuals), self.communication_id.amount_total}
+        if self.promised_amount:
+            amounts.add(self.promised_amount)
+        return sorted(a for a in amounts if a > 0)
+
+    # ---------------------------------------------------------- mail gateway
+
+    @api.model
+    def _record_from_gateway(self, email_message, msg_dict):
+        """Called by the mail gateway for each incoming email, once Odoo has posted it:
+        if it answers a reminder, record and classify it and apply what its kind does.
+
+        Anything a customer sends is hostile: bounded reads, and a failure here never loses
+        the email (it is already in the chatter), only its classification.
+        """
+        refs = unfold_references(msg_dict.get("references") or "")
+        in_reply_to = (msg_dict.get("in_reply_to") or "").strip()
+        refs = [ref.strip() for ref in refs[-MAX_REFERENCES:] if ref.strip()]
+        if in_reply_to:
+            refs.append(in_reply_to)
+        if not refs or not msg_dict.get("message_id"):
+            return self.browse()
+        communication = self._replied_communication(refs, in_reply_to)
+        if not communication:
+            return self.browse()
+        message = self.env["mail.message"].search(
+            [("message_id", "=", msg_dict["message_id"])], order="id desc", limit=1
+        )
+        if not message:
+            return self.browse()
+        existing = self.search([("message_id", "=", message.id)], limit=1)
+        if existing:
+            return existing
+        try:
+            with self.env.cr.savepoint():
+                return self._record(communication, message, _headers(email_message))
+        except Exception:  # noqa: BLE001 - the email stays in the chatter, unclassified
+            _logger.exception(
+                "The reply %s to reminder %s could not be classified",
+                msg_dict.get("message_id"),
+                communication.id,
+            )
+            return self.browse()
+
+    @api.model
+    def _replied_communication(self, refs, in_reply_to):
+        """The reminder whose email is named in ``refs``: the one replied to directly when
+        it is one, else the newest named."""
+        messages = self.env["mail.message"].search([("message_id", "in", refs)])
+        if not messages:
+            return self.env["dunning.communication"]
+        communications = self.env["dunning.communication"].search(
+            [("mail_message_id", "in", messages.ids)], order="id desc"
+        )
+        direct = communications.filtered(lambda c: c.mail_message_id.message_id == in_reply_to)
+        return direct[:1] or communications[:1]
+
+    @api.model
+    def _record(self, communication, message, headers):
+        company = communication.company_id
+        customer = communication.partner_id.commercial_partner_id
+        text = _plain_text(message.body)
+        invoices = (
+            communication.line_ids.move_id or communication.plan_id.invoice_ids
+        ).with_company(company)
+        numbers = {move.name: move for move in invoices if move.name}
+        today = company._dunning_today()
+        verdict = replies.classify_reply(
+            text,
+            today=today,
+            lang=customer.lang or None,
+            headers=headers,
+            invoice_numbers=list(numbers),
+        )
+        named = invoices.browse([numbers[ref].id for ref in verdict.invoice_refs if ref in numbers])
+        currency = communication.currency_id or company.currency_id
+        reply = self.create(
+            {
+                "communication_id": communication.id,
+                "partner_id": customer.id,
+                "company_id": company.id,
+                "message_id": message.id,
+                "date": message.date or fields.Datetime.now(),
+                "author_email": (message.email_from or "")[:250],
+                "subject": (message.subject or "")[:250],
+                "excerpt": replies.strip_quoted(text)[:EXCERPT_LENGTH] or text[:EXCERPT_LENGTH],
+                "kind": verdict.kind,
+                "matched": ", ".join(verdict.matched)[:250] or False,
+                "invoice_ids": [Command.set(named.ids)],
+                "currency_id": currency.id,
+                "promised_date": verdict.promised_date or False,
+                "promised_amount": float(verdict.promised_amount or 0.0),
+                "state": "done" if verdict.kind == "auto_reply" else "new",
+            }
+        )
+        if verdict.kind != "auto_reply":
+            reply._pause_customer(today)
+            reply._notify_collector()
+        return reply
+
+    def _pause_customer(self, today):
+        """A human answer: no automatic reminder for the policy's pause days, through the
+        customer's pause (a later pause already set is kept)."""
+        self.ensure_one()
+        policy = (
+            self.communication_id.policy_id
+            or self.partner_id.with_company(self.company_id).dunning_policy_id
+        )
+        days = policy.reply_pause_days if policy else DEFAULT_PAUSE_DAYS
+        if days <= 0:
+            return
+        until = today + timedelta(days=days)
+        customer = self.partner_id
+        if customer.dunning_pause_until and customer.dunning_pause_until >= until:
+            return
+        customer.write({"dunning_pause_until": until, "dunning_pause_reason": "reply"})
+        self.paused_until = until
+
+    def _notify_collector(self):
+        """A task for the customer's collector, saying what the reply asks of them."""
+        self.ensure_one()
+        policy = self.communication_id.policy_id
+        collector = self.partner_id.with_company(self.company_id)._dunning_collector(policy)
+        if collector._is_superuser() or not collector.active:
+            collector = self.env.ref("base.user_admin", raise_if_not_found=False) or collector
+        summaries = {
+            "promise": self.env._("Confirm the promise to pay"),
+            "paid": self.env._("Find the payment the customer says it made"),
+            "dispute": self.env._("Review the disputed invoices"),
+            "other": self.env._("Answer the customer's email"),
+        }
+        self.with_company(self.company_id).activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=self.company_id._dunning_today(),
+            summary=summaries.get(self.kind, summaries["other"]),
+            user_id=collector.id,
+        )
+
+
+# Used when the reminder has no policy (a plan's policy was removed).
+DEFAULT_PAUSE_DAYS = 5
+
+
+def _headers(email_message):
+    """{name: value} of an email's headers, bounded; a header that cannot be decoded is left
+    out rather than failing the mail gateway."""
+    headers = {}
+    try:
+        items = list(email_message.raw_items())[:MAX_HEADERS]
+    except Exception:  # noqa: BLE001 - a malformed message still gets classified by its text
+        return headers
+    for name, value in items:
+        try:
+            headers[str(name)] = str(value)[:MAX_HEADER_LENGTH]
+        except Exception:  # noqa: BLE001, S112 - see above
+            continue
+    return headers
+
+
+def _plain_text(body):
+    """The email's body as plain text, the parts Odoo marked as quoted history left out."""
+    html = str(body or "")[:MAX_BODY_LENGTH]
+    if not html.strip():
+        return ""
+    try:
+        tree = etree.fromstring(f"<div>{html}</div>", parser=etree.HTMLParser())
+    except (etree.ParserError, ValueError):
+        return html2plaintext(html)
+    if tree is None:
+        return ""
+    for node in tree.xpath("//*[@data-o-mail-quote='1']"):
+        _drop_keeping_tail(node)
+    cleaned = etree.tostring(tree, encoding="unicode", method="html")
+    return html2plaintext(cleaned)
+
+
+def _drop_keeping_tail(node):
+    """Remove ``node`` from its tree, keeping the text that follows it."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail or ""
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(node)
