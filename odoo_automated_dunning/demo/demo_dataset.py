@@ -202,6 +202,8 @@ def run(env, smtp_host, smtp_port):
         )
         wizard.action_confirm()
     _enter_missing_rate(env, partners["Müller Maschinenbau GmbH"], german)
+    # Two customers answered today's reminder by email: read through the mail gateway.
+    _customer_replies(env, runs[-1], today)
     # With the automated-calls bridge: one call, Twilio played by a local stand-in.
     if "dunning.send.voice" in env:
         from odoo.addons.odoo_automated_dunning_voice.demo import voice_demo  # noqa: PLC0415
@@ -210,6 +212,65 @@ def run(env, smtp_host, smtp_port):
     # What the nightly job would compute: payment behaviour and risk scores.
     env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
+
+
+def _customer_replies(env, run, today):
+    """Atelier Lumière promises to pay (in French, from a mail client that quotes the
+    reminder) and Jane Doe says she paid (a bank transfer waits unreconciled): two real
+    emails fed to Odoo's mail gateway as replies to today's reminders."""
+    from email.message import EmailMessage  # noqa: PLC0415
+    from email.policy import SMTPUTF8  # noqa: PLC0415
+
+    def reminder_of(name):
+        return run.communication_ids.filtered(
+            lambda c: c.partner_id.name == name and c.channel == "email" and c.mail_message_id
+        )[:1]
+
+    lumiere = reminder_of("Atelier Lumière SARL")
+    jane = reminder_of("Jane Doe")
+    promised = today + timedelta(days=10)
+    emails = []
+    if lumiere:
+        text = (
+            f"Bonjour, nous paierons la facture {lumiere.line_ids.move_id[:1].name} le "
+            f"{promised.strftime('%d/%m/%Y')}, soit 2 380,00 €, par virement. "
+            "Cordialement, Claire Martin"
+        )
+        html = (
+            f"<div dir='ltr'><p>{text}</p></div><div class='gmail_quote'>"
+            f"<div class='gmail_attr'>Le {today.strftime('%d/%m/%Y')}, "
+            f"{lumiere.company_id.name} a écrit :</div>"
+            f"<blockquote class='gmail_quote'>{lumiere.body}</blockquote></div>"
+        )
+        emails.append((lumiere, "Claire Martin <compta@atelier-lumiere.example.fr>", text, html))
+    if jane:
+        text = (
+            f"Hi, I already paid invoice {jane.line_ids.move_id[:1].name} by bank transfer "
+            "on Monday. Jane"
+        )
+        emails.append((jane, "Jane Doe <jane.doe@example.com>", text, None))
+        env["account.bank.statement.line"].create(
+            {
+                "journal_id": env["account.journal"]
+                .search([("type", "=", "bank"), ("company_id", "=", run.company_id.id)], limit=1)
+                .id,
+                "date": today - timedelta(days=1),
+                "payment_ref": "SEPA transfer J. DOE",
+                "amount": jane.amount_total,
+            }
+        )
+    for number, (reminder, sender, text, html) in enumerate(emails, start=1):
+        message = EmailMessage(policy=SMTPUTF8)
+        message["From"] = sender
+        message["To"] = reminder.company_id.email or "billing@example.com"
+        message["Subject"] = f"Re: {reminder.subject}"
+        message["Message-Id"] = f"<demo-reply-{number}-{reminder.id}@customer.example.com>"
+        message["In-Reply-To"] = reminder.mail_message_id.message_id
+        message["References"] = reminder.mail_message_id.message_id
+        message.set_content(text)
+        if html:
+            message.add_alternative(html, subtype="html")
+        env["mail.thread"].message_process(None, message.as_string())
 
 
 def _enter_missing_rate(env, customer, policy):
@@ -501,6 +562,12 @@ def summary(env, base_url):
                 "Invoicing > Reporting > Dunning > Reminder Effectiveness (and Dunning KPIs)",
             )
         )
+    kinds = dict(env["dunning.reply"]._fields["kind"]._description_selection(env))
+    for reply in env["dunning.reply"].search([], order="id"):
+        what = f"{reply.partner_id.name} replied to a reminder: {kinds[reply.kind]}"
+        if reply.promised_date:
+            what += f" by {reply.promised_date}"
+        lines.append((what, f"{dunning} > Customer Replies"))
     lines.append(
         (
             "KPIs, delinquency, effectiveness, plans and payment behaviour",

@@ -92,7 +92,7 @@ class DunningReply(models.Model):
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
     promised_date = fields.Date(string="Promised Payment Date")
-    promised_amount = fields.Monetary(string="Promised Amount", currency_field="currency_id")
+    promised_amount = fields.Monetary(currency_field="currency_id")
     promise_id = fields.Many2one(
         "dunning.promise", string="Promise to Pay", readonly=True, ondelete="set null"
     )
@@ -367,6 +367,11 @@ class DunningReply(models.Model):
         )
         named = invoices.browse([numbers[ref].id for ref in verdict.invoice_refs if ref in numbers])
         currency = communication.currency_id or company.currency_id
+        amount = verdict.promised_amount
+        if verdict.kind == "promise" and not amount:
+            # No amount said: the promise would cover what the reminder claims (editable).
+            open_moves = (named or invoices).filtered(lambda m: m.currency_id == currency)
+            amount = sum(open_moves.mapped("amount_residual"))
         reply = self.create(
             {
                 "communication_id": communication.id,
@@ -382,7 +387,7 @@ class DunningReply(models.Model):
                 "invoice_ids": [Command.set(named.ids)],
                 "currency_id": currency.id,
                 "promised_date": verdict.promised_date or False,
-                "promised_amount": float(verdict.promised_amount or 0.0),
+                "promised_amount": float(amount or 0.0),
                 "state": "done" if verdict.kind == "auto_reply" else "new",
             }
         )
@@ -416,11 +421,13 @@ class DunningReply(models.Model):
         collector = self.partner_id.with_company(self.company_id)._dunning_collector(policy)
         if collector._is_superuser() or not collector.active:
             collector = self.env.ref("base.user_admin", raise_if_not_found=False) or collector
+        # Stored on the task: written in the collector's language, not the gateway's.
+        env = self.with_context(lang=collector.lang).env
         summaries = {
-            "promise": self.env._("Confirm the promise to pay"),
-            "paid": self.env._("Find the payment the customer says it made"),
-            "dispute": self.env._("Review the disputed invoices"),
-            "other": self.env._("Answer the customer's email"),
+            "promise": env._("Confirm the promise to pay"),
+            "paid": env._("Find the payment the customer says it made"),
+            "dispute": env._("Review the disputed invoices"),
+            "other": env._("Answer the customer's email"),
         }
         self.with_company(self.company_id).activity_schedule(
             "mail.mail_activity_data_todo",
