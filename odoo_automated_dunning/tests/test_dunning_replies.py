@@ -376,6 +376,26 @@ class TestDunningReplies(DunningCommon):
         self.assertTrue(reply)
         self.assertLessEqual(len(reply.excerpt), 1000)
 
+    def test_reminders_ask_for_replies_at_the_companys_catchall(self):
+        alias_domain = self.env["mail.alias.domain"].create(
+            {"name": "company.example.com", "catchall_alias": "catchall"}
+        )
+        self.env.company.alias_domain_id = alias_domain
+        self._invoice(self.other_customer, 80.0, "2025-06-14")
+        reminder = self._run("2025-06-21").communication_ids.filtered(
+            lambda c: c.partner_id == self.other_customer
+        )
+        self.assertIn("catchall@company.example.com", reminder.mail_id.reply_to)
+
+    def test_the_retention_job_forgets_what_the_customer_wrote(self):
+        reply = self._receive(self._email("Could you send me a copy of the contract?"))
+        self.env.company.dunning_retention_months = 1
+        self.env["dunning.gdpr"]._anonymise(self.env.company, today=date(2025, 9, 1))
+        self.assertFalse(reply.excerpt)
+        self.assertFalse(reply.author_email)
+        self.assertNotIn("contract", str(reply.message_id.body))
+        self.assertEqual(reply.kind, "other", "what it was stays, for the reports")
+
     # ------------------------------------------------------------------ shown
 
     def test_it_shows_on_the_reminder_the_customer_and_the_worklist(self):
