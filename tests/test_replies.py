@@ -284,6 +284,10 @@ REPLIES += [
     ("nl_NL", "Wij betalen niet.", "other", None, None),
     ("fr_FR", "Nous ne pouvons pas payer ce mois-ci.", "other", None, None),
     ("en_US", "We will never pay on the 15th.", "other", None, None),
+    # The customer's language first, then the others: an English answer from a German customer
+    # (a German weaker word without a date decides nothing).
+    ("de_DE", "Zahlung? We never received the goods.", "dispute", None, None),
+    ("fr_FR", "Sorry, we will pay on the 15th.", "promise", D15, None),
     # Paid in part, the rest promised: the promise decides.
     (
         "en_US",
@@ -678,6 +682,16 @@ def _hostile_texts():
     yield "15 " * 10_000 + "december"
     yield "december " * 10_000
     yield "in 10 " * 10_000 + "days"
+    every_pattern = (
+        "15/12/2026 2026-12-15 15 décembre december 15 15.12. le 15 the 15th demain next week "
+        "in 10 days friday € 1.234,56 500 eur amount of 12 pay zahlung wir werden nicht "
+        "will pay we paid never received not "
+    )
+    yield every_pattern * 400
+    yield every_pattern.replace(" ", "\n") * 400
+    yield "pay 15/12 " * 3000
+    yield "werden " * 4000
+    yield "amount " * 3000 + "1 234 567,89 " * 1000
     for _ in range(30):
         size = rng.choice((10, 100, 1000, 20_000, 60_000))
         yield "".join(rng.choices(alphabet, k=size))

@@ -28,6 +28,7 @@ first, every pattern is bounded (no nested repetition), and no ``str`` makes the
 
 from __future__ import annotations
 
+import bisect
 import email.header
 import itertools
 import re
@@ -344,14 +345,57 @@ def _invoice_refs(folded: str, invoice_numbers: Iterable[str]) -> tuple[str, ...
 
 def _dated(folded: str, spans: list, dates: list) -> list[tuple[int, int]]:
     """The weaker promise words followed by a promise date on their line, close after them."""
+    starts = [date_start for date_start, _date_end, _value in dates]  # in order
     kept = []
     for start, end in spans:
-        for date_start, _date_end, _value in dates:
-            between = folded[end:date_start]
-            if 0 <= date_start - end <= _DATE_REACH and "\n" not in between and "?" not in between:
+        index = bisect.bisect_left(starts, end)
+        if index < len(starts) and starts[index] - end <= _DATE_REACH:
+            between = folded[end : starts[index]]
+            if "\n" not in between and "?" not in between:
                 kept.append((start, end))
-                break
     return kept
+
+
+class _Found:
+    """The amounts and promise dates of a text, read once when first asked for."""
+
+    def __init__(self, folded: str, today: date, month_first: bool):
+        self.folded, self.today, self.month_first = folded, today, month_first
+        self._amounts = self._dates = None
+
+    @property
+    def amounts(self) -> list:
+        if self._amounts is None:
+            self._amounts = find_amounts(self.folded)
+        return self._amounts
+
+    @property
+    def dates(self) -> list:
+        if self._dates is None:
+            taken = [(start, end) for start, end, _value in self.amounts]
+            latest = self.today + timedelta(days=MAX_DAYS_AHEAD)
+            self._dates = [
+                item
+                for item in find_dates(self.folded, self.today, self.month_first, taken)
+                if self.today <= item[2] <= latest
+            ]
+        return self._dates
+
+
+def _kind_hits(found: _Found, langs: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
+    """The decisive spans of dispute, promise and paid phrases in these languages."""
+    folded = found.folded
+    hits = {kind: _hits(folded, kind, langs) for kind in _KIND_PHRASES}
+    dated = hits.pop("dated")
+    # "Payment was made on ...": a weaker word inside a paid phrase promises nothing.
+    weaker = [
+        (start, end)
+        for start, end in dated
+        if not any(s <= start and end <= e for s, e in hits["paid"])
+    ]
+    if weaker:
+        hits["promise"] = sorted(hits["promise"] + _dated(folded, weaker, found.dates))
+    return hits
 
 
 def classify_reply(
@@ -385,26 +429,10 @@ def classify_reply(
         return ReplyVerdict("auto_reply", matched=(_show(body, found.start(), found.end()),))
 
     first_langs, month_first = _language(lang)
-    hits = {kind: _hits(folded, kind, first_langs) for kind in _KIND_PHRASES}
+    found = _Found(folded, today, month_first)
+    hits = _kind_hits(found, first_langs)
     if not any(hits.values()) and len(first_langs) == 1:
-        others = tuple(x for x in words.LANGUAGES if x not in first_langs)
-        hits = {kind: _hits(folded, kind, others) for kind in _KIND_PHRASES}
-    amounts = dates = ()
-    if hits["promise"] or hits["dated"]:
-        amounts = find_amounts(folded)
-        taken = [(start, end) for start, end, _value in amounts]
-        dates = [
-            item
-            for item in find_dates(folded, today, month_first, taken)
-            if today <= item[2] <= today + timedelta(days=MAX_DAYS_AHEAD)
-        ]
-        # "Payment was made on ...": a weaker word inside a paid phrase promises nothing.
-        weaker = [
-            (start, end)
-            for start, end in hits["dated"]
-            if not any(s <= start and end <= e for s, e in hits["paid"])
-        ]
-        hits["promise"] = sorted(hits["promise"] + _dated(folded, weaker, dates))
+        hits = _kind_hits(found, tuple(x for x in words.LANGUAGES if x not in first_langs))
     kind = next((k for k in ("dispute", "promise", "paid") if hits[k]), "other")
     if kind == "other":
         return ReplyVerdict("other")
@@ -418,11 +446,11 @@ def classify_reply(
     promised_date = promised_amount = None
     if kind == "promise":
         anchor = hits[kind][0][0]
-        chosen_date = _nearest(dates, anchor)
+        chosen_date = _nearest(found.dates, anchor)
         if chosen_date:
             promised_date = chosen_date[2]
             matched.append(_show(body, chosen_date[0], chosen_date[1]))
-        chosen_amount = _nearest(amounts, anchor)
+        chosen_amount = _nearest(found.amounts, anchor)
         if chosen_amount:
             promised_amount = chosen_amount[2]
             matched.append(_show(body, chosen_amount[0], chosen_amount[1]))

@@ -310,14 +310,15 @@ def find_dates(
     """Every date the text names, with its span: exact dates before day-only and relative
     words; a span already read (as an amount or a longer date) is not read twice."""
     found = []
-
-    def free(start, end):
-        return all(end <= s or start >= e for s, e in taken)
+    used = bytearray(len(folded) + 1)  # 1 where a character was read already
+    for start, end in taken:
+        used[start:end] = b"\x01" * (end - start)
 
     def add(match, value):
-        if value is not None and free(match.start(), match.end()):
-            taken.append((match.start(), match.end()))
-            found.append((match.start(), match.end(), value))
+        start, end = match.start(), match.end()
+        if value is not None and not any(used[start:end]):
+            used[start:end] = b"\x01" * (end - start)
+            found.append((start, end, value))
 
     def each(regex):
         for count, match in enumerate(regex.finditer(folded)):
