@@ -389,6 +389,16 @@ def test_matched_shows_the_customers_words():
         ("Bottom post\n> quoted line\nmy answer\n-- \nJohn Smith\nACME", "Bottom post\nmy answer"),
         ("Le 30/11/2026 à 10:00, Acme a écrit\u00a0:\n> payez", ""),
         ("Nothing quoted here.", "Nothing quoted here."),
+        # The earliest mark wins: a Gmail intro above an Outlook block quoted inside it.
+        (
+            "Paid.\nOn Mon, 30 Nov 2026 at 10:00, Acme <b@x.test> wrote:\n> Hello\n"
+            "> -----Original Message-----\n> From: x\n> Sent: y\n",
+            "Paid.",
+        ),
+        (
+            "Paid.\n\nFrom: Acme\nSent: Monday\nTo: me\n\nOn Mon, 30 Nov 2026, Acme wrote:\n",
+            "Paid.",
+        ),
         # Yahoo, Apple Mail and Thunderbird in their languages.
         (
             "Paid.\nOn Monday, November 30, 2026, 09:12:00 AM GMT+1, Acme <b@x.test> wrote:\nx",

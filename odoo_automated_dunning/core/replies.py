@@ -111,25 +111,34 @@ _INTRO_REACH = 400
 
 
 def _quote_cut(folded: str) -> int:
-    """Where the quoted history of a (folded) reply starts; its length if it has none."""
+    """Where the quoted history of a (folded) reply starts, by the earliest of its marks; the
+    text's length if it has none."""
+    return min(_line_mark(folded), _intro_mark(folded))
+
+
+def _line_mark(folded: str) -> int:
+    """The first separator line, signature line or Outlook header block."""
     lines = folded.split("\n")
-    offsets = []
     position = 0
-    for line in lines:
-        offsets.append(position)
-        position += len(line) + 1
     for index, line in enumerate(lines):
-        if _SEPARATOR_LINE.match(line) or _UNDERSCORES.match(line):
-            return offsets[index]
-        if _SIGNATURE.fullmatch(line):
-            return offsets[index]
-        if _OUTLOOK_FROM.match(line) and any(
-            _OUTLOOK_SENT.match(following) for following in lines[index + 1 : index + 4]
+        if (
+            _SEPARATOR_LINE.match(line)
+            or _UNDERSCORES.match(line)
+            or _SIGNATURE.fullmatch(line)
+            or (
+                _OUTLOOK_FROM.match(line)
+                and any(_OUTLOOK_SENT.match(after) for after in lines[index + 1 : index + 4])
+            )
         ):
-            return offsets[index]
-    # "On ... wrote:", "Le ... a écrit :", "Am ... schrieb ...:", "El ... escribió:",
-    # "Op ... schreef ...:": the intro may share its line with the text before it, and may be
-    # wrapped on two lines; it is the last start word before the end word there.
+            return position
+        position += len(line) + 1
+    return len(folded)
+
+
+def _intro_mark(folded: str) -> int:
+    """The first "On ... wrote:", "Le ... a écrit :", "Am ... schrieb ...:", "El ...
+    escribió:" or "Op ... schreef ...:" intro. It may share its line with the text before it
+    and be wrapped on two lines; it starts at the last start word before its end word."""
     for count, found in enumerate(_INTRO_END.finditer(folded)):
         if count >= 50:
             break
