@@ -288,6 +288,24 @@ REPLIES += [
     # (a German weaker word without a date decides nothing).
     ("de_DE", "Zahlung? We never received the goods.", "dispute", None, None),
     ("fr_FR", "Sorry, we will pay on the 15th.", "promise", D15, None),
+    # A terse line says paid; the same word in a longer sentence says too little.
+    ("en_US", "Paid. Thanks, John", "paid", None, None),
+    ("en_US", "Payment sent.", "paid", None, None),
+    ("en_US", "Not paid yet.", "other", None, None),
+    ("en_US", "The invoice must be paid by Friday as agreed with you", "other", None, None),
+    (
+        "de_DE",
+        "Bezahlt, danke!\n\nMit freundlichen Grüßen\nHans Müller\nACME GmbH",
+        "paid",
+        None,
+        None,
+    ),
+    ("fr_FR", "Fait.", "paid", None, None),
+    ("es_ES", "Ya pagado", "paid", None, None),
+    ("nl_NL", "Wanneer moet dit betaald worden?", "other", None, None),
+    # A promise on condition of a corrected invoice is a dispute.
+    ("en_US", "We will pay once you send us the corrected invoice.", "dispute", None, None),
+    ("de_DE", "Bitte die Rechnung korrigieren, dann zahlen wir.", "dispute", None, None),
     # Paid in part, the rest promised: the promise decides.
     (
         "en_US",

@@ -278,6 +278,24 @@ def _negated(folded: str, start: int, end: int, lang: str) -> bool:
     return bool(after and after.search(_clause_after(folded, end)))
 
 
+_TERSE = {lang: words_regex(w) for lang, w in words.TERSE_PAID_WORDS.items()}
+_WORD = re.compile(r"\w+")
+
+
+def _terse_hits(folded: str, langs: Iterable[str]) -> list[tuple[int, int]]:
+    """The terse paid words ("Paid.", "Bezahlt!") on a line of at most ``TERSE_WORDS`` words."""
+    spans = []
+    position = 0
+    for line in folded.split("\n")[:200]:
+        if len(_WORD.findall(line[:200])) <= words.TERSE_WORDS:
+            for lang in langs:
+                found = _TERSE[lang].search(line)
+                if found and not _negated(line, found.start(), found.end(), lang):
+                    spans.append((position + found.start(), position + found.end()))
+        position += len(line) + 1
+    return spans
+
+
 def _hits(folded: str, kind: str, langs: Iterable[str]) -> list[tuple[int, int]]:
     """The spans of a kind's phrases in these languages (paid and promise: not negated)."""
     spans = []
@@ -395,6 +413,7 @@ def _kind_hits(found: _Found, langs: tuple[str, ...]) -> dict[str, list[tuple[in
     """The decisive spans of dispute, promise and paid phrases in these languages."""
     folded = found.folded
     hits = {kind: _hits(folded, kind, langs) for kind in _KIND_PHRASES}
+    hits["paid"] = sorted(set(hits["paid"] + _terse_hits(folded, langs)))
     dated = hits.pop("dated")
     # "Payment was made on ...": a weaker word inside a paid phrase promises nothing.
     weaker = [

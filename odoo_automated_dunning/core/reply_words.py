@@ -141,6 +141,7 @@ PAID_PHRASES = {
         "we * mailed|sent|posted * check|cheque",
         "remittance advice",
         "payment confirmation",
+        "payment|transfer sent|made|done|completed|executed",
     ),
     "fr": (
         "nous * réglé|payé|viré|soldé",
@@ -270,11 +271,24 @@ PROMISE_WITH_DATE_PHRASES = {
     "nl": ("betalen|betaal|overmaken|voldoen|betaling",),
 }
 
+# A line of at most four words with one of these says paid ("Paid.", "Bezahlt, danke!",
+# "Ya pagado", "Done"); in a longer sentence they say too little ("must be paid by Friday").
+TERSE_PAID_WORDS = {
+    "en": ("paid", "settled", "transferred", "done"),
+    "fr": ("payé", "payée", "payées", "réglé", "réglée", "réglées", "viré", "fait"),
+    "de": ("bezahlt", "gezahlt", "überwiesen", "beglichen", "erledigt"),
+    "es": ("pagado", "pagada", "pagadas", "abonado", "abonada", "transferido", "hecho"),
+    "nl": ("betaald", "overgemaakt", "voldaan", "gedaan"),
+}
+TERSE_WORDS = 4
+
 # Disputes are read without the negation rule: many of them are negations ("never received").
 DISPUTE_PHRASES = {
     "en": (
         "is|are * wrong|incorrect",
         "unknown invoice",
+        "corrected|correct|amended|revised invoice|bill",
+        "correct|amend * invoice",
         "don't know this|that|the invoice",
         "do not know this|that|the invoice",
         "is|are not correct|right",
@@ -305,6 +319,8 @@ DISPUTE_PHRASES = {
         "contestons|conteste|contester|contestation",
         "nous est inconnue|inconnu",
         "facture inconnue",
+        "facture corrigée|rectificative",
+        "corriger * facture",
         "litige",
         "réclamation",
         "erreur * facture|facturation|montant",
@@ -338,6 +354,8 @@ DISPUTE_PHRASES = {
         "stimmt nicht",
         "ist uns nicht bekannt",
         "ist uns unbekannt",
+        "korrigierte|berichtigte rechnung",
+        "rechnung * korrigieren|berichtigen",
         "betrifft uns nicht",
         "nicht unsere rechnung",
         "nicht|nie|niemals * erhalten|geliefert|bestellt|angekommen",
@@ -352,6 +370,8 @@ DISPUTE_PHRASES = {
         "incorrecta|incorrecto|incorrectas|incorrectos|errónea|erróneo",
         "desconocemos * factura",
         "no conocemos * factura",
+        "factura corregida|rectificativa",
+        "corregir * factura",
         "está|están mal",
         "error * factura|importe|facturación",
         "no es correcta|correcto",
@@ -376,6 +396,8 @@ DISPUTE_PHRASES = {
         "klopt niet",
         "is ons onbekend",
         "onbekende factuur",
+        "gecorrigeerde factuur",
+        "factuur * corrigeren|aanpassen",
         "niet van ons",
         "niet voor ons",
         "niet correct|juist",
