@@ -45,6 +45,7 @@
         "report/dunning_plan_report_views.xml",
         "views/dunning_partner_behaviour_views.xml",
         "report/dunning_worklist_views.xml",
+        "report/dunning_forecast_report_views.xml",
         "report/dunning_kpi_dashboard_views.xml",
         "report/dunning_report_header.xml",
         "report/dunning_letter_report.xml",

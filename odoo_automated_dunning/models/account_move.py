@@ -2,6 +2,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..core.predict import SOURCES as PREDICTION_SOURCES
 
 
 class AccountMove(models.Model):
@@ -69,6 +72,53 @@ class AccountMove(models.Model):
         readonly=True,
         groups="odoo_automated_dunning.group_dunning_user",
     )
+    # Written by the nightly behaviour job (dunning.partner.behaviour._compute_predictions);
+    # the compute only clears them once the invoice is paid or cancelled.
+    dunning_predicted_date = fields.Date(
+        string="Predicted Payment",
+        compute="_compute_dunning_predicted_date",
+        store=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the customer is expected to pay what is still due: from its own payment "
+        "habits (recent payments count more), the company's for a new customer, or an open "
+        "promise or payment plan. Recomputed every night.",
+    )
+    dunning_predicted_source = fields.Selection(
+        PREDICTION_SOURCES,
+        string="Predicted From",
+        compute="_compute_dunning_predicted_date",
+        store=True,
+        readonly=True,
+        copy=False,
+    )
+
+    # Open customer invoices by company and predicted date: the forecast and the worklist.
+    _dunning_open_predicted_idx = models.Index(
+        "(company_id, dunning_predicted_date) WHERE move_type = 'out_invoice' "
+        "AND state = 'posted' AND payment_state IN ('not_paid', 'partial')"
+    )
+
+    @api.depends("state", "payment_state")
+    def _compute_dunning_predicted_date(self):
+        """Cleared once nothing is due; otherwise what the nightly job last wrote stays."""
+        stored = {}
+        ids = [move.id for move in self if move.id]
+        if ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, dunning_predicted_date, dunning_predicted_source"
+                    "  FROM account_move WHERE id = ANY(%s)",
+                    ids,
+                )
+            )
+            stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for move in self:
+            still_due = move.state == "posted" and move.payment_state in ("not_paid", "partial")
+            when, source = stored.get(move.id, (False, False)) if still_due else (False, False)
+            move.dunning_predicted_date = when
+            move.dunning_predicted_source = source
 
     @api.depends(
         "dunning_level_id",

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
+from ..core import predict
 from ..core.behaviour import WINDOW_DAYS, Payment, behaviour
 
 BATCH_SIZE = 1000
@@ -93,11 +94,19 @@ class DunningPartnerBehaviour(models.Model):
             )
             if partner
         ]
+        # The company's habit: the fallback of customers with little or no history.
+        every_payment = [
+            predict.PaidInvoice(p.due_date, p.paid_date, p.amount)
+            for rows in self._payments(company, None, today, predict.WINDOW_DAYS).values()
+            for p in rows
+        ]
+        company_habit = predict.habit(every_payment, today, predict.SOURCE_COMPANY)
         for batch in split_every(BATCH_SIZE, partner_ids):
-            self._compute_batch(company, list(batch), today)
+            self._compute_batch(company, list(batch), today, company_habit)
 
-    def _compute_batch(self, company, partner_ids, today):
-        payments = self._payments(company, partner_ids, today)
+    def _compute_batch(self, company, partner_ids, today, company_habit=None):
+        payments = self._payments(company, partner_ids, today, predict.WINDOW_DAYS)
+        self._compute_predictions(company, partner_ids, today, payments, company_habit)
         open_amounts = self._open_amounts(company, partner_ids)
         overdue_amounts = self._open_amounts(company, partner_ids, [("date_maturity", "<", today)])
         promises = self._promises(company, partner_ids, today)
@@ -174,8 +183,9 @@ class DunningPartnerBehaviour(models.Model):
         )
         return {partner.id: amount for partner, amount in groups}
 
-    def _payments(self, company, partner_ids, today):
-        """{partner id: [Payment]}: invoice installments settled by payments (not credit notes)."""
+    def _payments(self, company, partner_ids, today, days=WINDOW_DAYS):
+        """{partner id: [Payment]}: invoice installments settled by payments (not credit notes),
+        over the last ``days`` (all customers of the company when ``partner_ids`` is None)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -189,13 +199,14 @@ class DunningPartnerBehaviour(models.Model):
                  WHERE invoice.move_type = 'out_invoice'
                    AND payment.move_type = 'entry'
                    AND debit.company_id = %(company)s
-                   AND debit.partner_id = ANY(%(partners)s)
+                   AND (%(all)s OR debit.partner_id = ANY(%(partners)s))
                    AND partial.max_date > %(since)s
                    AND partial.max_date <= %(today)s
                 """,
                 company=company.id,
-                partners=partner_ids,
-                since=fields.Date.subtract(today, days=WINDOW_DAYS),
+                all=partner_ids is None,
+                partners=partner_ids or [],
+                since=fields.Date.subtract(today, days=days),
                 today=today,
             )
         )
@@ -203,3 +214,118 @@ class DunningPartnerBehaviour(models.Model):
         for partner_id, due, paid, amount in self.env.cr.fetchall():
             payments.setdefault(partner_id, []).append(Payment(due, paid, amount))
         return payments
+
+    # Predicted payment dates ----------------------------------------------------------------
+
+    def _compute_predictions(self, company, partner_ids, today, payments, company_habit):
+        """Predict every open invoice of these customers (core/predict.py) and write the dates
+        in one UPDATE; invoices of theirs no longer open lose theirs in a second one."""
+        Move = self.env["account.move"]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, commercial_partner_id, invoice_date_due, amount_residual,
+                       COALESCE(dunning_dispute, FALSE)
+                  FROM account_move
+                 WHERE company_id = %(company)s
+                   AND commercial_partner_id = ANY(%(partners)s)
+                   AND move_type = 'out_invoice'
+                   AND state = 'posted'
+                   AND payment_state IN ('not_paid', 'partial')
+                """,
+                company=company.id,
+                partners=partner_ids,
+            )
+        )
+        invoices = {}
+        for move_id, partner_id, due, residual, disputed in self.env.cr.fetchall():
+            invoices.setdefault(partner_id, []).append(
+                predict.OpenInvoice(move_id, due, residual, disputed)
+            )
+        promises, plans = self._agreements(company, list(invoices))
+        ids, dates, sources = [], [], []
+        for partner_id, open_invoices in invoices.items():
+            own = predict.habit(
+                [
+                    predict.PaidInvoice(p.due_date, p.paid_date, p.amount)
+                    for p in payments.get(partner_id, [])
+                ],
+                today,
+            )
+            result = predict.predict(
+                open_invoices,
+                predict.blend(own, company_habit),
+                today,
+                promises.get(partner_id, []),
+                plans.get(partner_id, []),
+            )
+            for invoice in open_invoices:
+                prediction = result.get(invoice.id)
+                ids.append(invoice.id)
+                dates.append(prediction and prediction.date)
+                sources.append(prediction and prediction.source)
+        Move.flush_model(["dunning_predicted_date", "dunning_predicted_source"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move move
+                   SET dunning_predicted_date = new.date, dunning_predicted_source = new.source
+                  FROM unnest(%(ids)s::int[], %(dates)s::date[], %(sources)s::varchar[])
+                       AS new(id, date, source)
+                 WHERE move.id = new.id
+                   AND (move.dunning_predicted_date IS DISTINCT FROM new.date
+                        OR move.dunning_predicted_source IS DISTINCT FROM new.source)
+                """,
+                ids=ids,
+                dates=dates,
+                sources=sources,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET dunning_predicted_date = NULL, dunning_predicted_source = NULL
+                 WHERE company_id = %(company)s
+                   AND commercial_partner_id = ANY(%(partners)s)
+                   AND dunning_predicted_date IS NOT NULL
+                   AND id <> ALL(%(ids)s)
+                """,
+                company=company.id,
+                partners=partner_ids,
+                ids=ids,
+            )
+        )
+        Move.invalidate_model(["dunning_predicted_date", "dunning_predicted_source"])
+
+    def _agreements(self, company, partner_ids):
+        """({partner id: [Promise]}, {partner id: [Plan]}): open promises and active plans."""
+        promises, plans = {}, {}
+        for promise in self.env["dunning.promise"].search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("state", "=", "open"),
+            ]
+        ):
+            promises.setdefault(promise.partner_id.id, []).append(
+                predict.Promise(promise.date_promised, promise.amount, tuple(promise.move_ids.ids))
+            )
+        for plan in self.env["dunning.payment.plan"].search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("state", "=", "active"),
+            ]
+        ):
+            plans.setdefault(plan.partner_id.id, []).append(
+                predict.Plan(
+                    tuple(
+                        (installment.due_date, installment.amount_residual)
+                        for installment in plan.installment_ids
+                        if installment.state != "paid"
+                    ),
+                    tuple(plan.invoice_ids.ids),
+                )
+            )
+        return promises, plans

@@ -5,3 +5,4 @@ from . import dunning_kpi_dashboard
 from . import dunning_statement_report
 from . import dunning_plan_report
 from . import dunning_letter_report
+from . import dunning_forecast_report

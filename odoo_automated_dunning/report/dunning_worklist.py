@@ -27,7 +27,16 @@ class DunningWorklist(models.Model):
             "company_id",
             "move_id",
         ],
-        "account.move": ["dunning_dispute", "dunning_level_id"],
+        "account.move": [
+            "dunning_dispute",
+            "dunning_level_id",
+            "commercial_partner_id",
+            "company_id",
+            "move_type",
+            "state",
+            "payment_state",
+            "dunning_predicted_date",
+        ],
         "account.account": ["account_type"],
         "dunning.partner.behaviour": ["partner_id", "company_id", "score"],
         "mail.activity": ["res_model", "res_id", "date_deadline", "active"],
@@ -50,6 +59,11 @@ class DunningWorklist(models.Model):
     next_promise_date = fields.Date(string="Next Promised Payment", readonly=True)
     new_reply_count = fields.Integer(string="New Replies", readonly=True, aggregator="sum")
     last_reply_kind = fields.Selection(REPLY_KINDS, string="Last Reply", readonly=True)
+    next_predicted_date = fields.Date(
+        string="Predicted Payment",
+        readonly=True,
+        help="The earliest predicted payment date of the customer's open invoices.",
+    )
 
     @property
     def _table_query(self):
@@ -89,6 +103,15 @@ class DunningWorklist(models.Model):
                        (ARRAY_AGG(kind ORDER BY date DESC, id DESC))[1] AS last_kind
                   FROM dunning_reply
               GROUP BY partner_id, company_id
+            ), predicted AS (
+                SELECT commercial_partner_id AS partner_id, company_id,
+                       MIN(dunning_predicted_date) AS next_date
+                  FROM account_move
+                 WHERE move_type = 'out_invoice'
+                   AND state = 'posted'
+                   AND payment_state IN ('not_paid', 'partial')
+                   AND dunning_predicted_date IS NOT NULL
+              GROUP BY commercial_partner_id, company_id
             )
             SELECT ROW_NUMBER() OVER (ORDER BY o.company_id, o.partner_id) AS id,
                    o.partner_id,
@@ -105,7 +128,8 @@ class DunningWorklist(models.Model):
                    COALESCE(p.open_count, 0) AS open_promise_count,
                    p.next_date AS next_promise_date,
                    COALESCE(r.new_count, 0) AS new_reply_count,
-                   r.last_kind AS last_reply_kind
+                   r.last_kind AS last_reply_kind,
+                   pr.next_date AS next_predicted_date
               FROM overdue o
               JOIN res_company company ON company.id = o.company_id
          LEFT JOIN dunning_partner_behaviour b
@@ -113,6 +137,7 @@ class DunningWorklist(models.Model):
          LEFT JOIN activities a ON a.res_id = o.partner_id
          LEFT JOIN promises p ON p.partner_id = o.partner_id AND p.company_id = o.company_id
          LEFT JOIN replies r ON r.partner_id = o.partner_id AND r.company_id = o.company_id
+         LEFT JOIN predicted pr ON pr.partner_id = o.partner_id AND pr.company_id = o.company_id
             """,
             today=today,
         )

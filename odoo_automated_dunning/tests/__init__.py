@@ -20,3 +20,4 @@ from . import test_dunning_portal_lang
 from . import test_dunning_outputs
 from . import test_dunning_quota
 from . import test_dunning_replies
+from . import test_dunning_forecast
