@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from odoo_automated_dunning.core import reply_words
 from odoo_automated_dunning.core.replies import (
     MAX_TEXT_LENGTH,
     REPLY_KIND_LABELS,
@@ -25,6 +26,23 @@ D15 = date(2026, 12, 15)
 
 def verdict(text, lang=None, **kwargs):
     return classify_reply(text, today=kwargs.pop("today", TODAY), lang=lang, **kwargs)
+
+
+def test_every_table_speaks_the_five_languages():
+    for table in (
+        reply_words.AUTO_REPLY_PHRASES,
+        reply_words.PAID_PHRASES,
+        reply_words.PROMISE_PHRASES,
+        reply_words.PROMISE_WITH_DATE_PHRASES,
+        reply_words.DISPUTE_PHRASES,
+        reply_words.NEGATIONS_BEFORE,
+        reply_words.MONTHS,
+        reply_words.WEEKDAYS,
+        reply_words.DAY_ONLY,
+        reply_words.TERSE_PAID_WORDS,
+    ):
+        assert set(table) == set(reply_words.LANGUAGES)
+    assert all(len(months) == 12 for months in reply_words.MONTHS.values())
 
 
 def test_kinds_and_labels_agree():
@@ -512,6 +530,7 @@ def test_out_of_office_text(lang, text):
         ("en_US", "12/15/2026", D15),
         ("en_GB", "12/15/2026", D15),  # no 15th month: read month first
         ("en_US", "01/02/2027", date(2027, 1, 2)),
+        ("en_US", "01.02.2027", date(2027, 2, 1)),  # dots: day first everywhere
         ("en_GB", "01/02/2027", date(2027, 2, 1)),
         ("fr_FR", "01/02/2027", date(2027, 2, 1)),
         ("de_DE", "15.12.", D15),

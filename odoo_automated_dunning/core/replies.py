@@ -12,15 +12,19 @@ The rules, in this order (the first that holds decides):
    auto_reply), or the subject or the new part of the text is an out-of-office notice.
 2. dispute: a dispute phrase ("invoice 123 is wrong", "never received", "contestons").
 3. promise: a promise phrase ("I'll pay on the 15th", "wir zahlen bis zum 15.12.") that no
-   negation undoes ("we will not pay" is no promise).
+   negation undoes ("we will not pay" is no promise), or a weaker word ("pay", "Zahlung")
+   with a promise date close after it on its line ("Zahlung am 15.12.").
 4. paid: a paid phrase ("we paid last week", "al betaald") that no negation undoes
-   ("we have not paid yet but will pay on the 15th" is a promise, not paid).
+   ("we have not paid yet but will pay on the 15th" is a promise, not paid), or a terse line
+   ("Paid.", "Bezahlt, danke!").
 5. other.
 
 The phrases, month names, relative day words and negations of English, French, German,
-Spanish and Dutch are in ``reply_words``. The customer's language (``lang``) is read first;
-when none of its phrases match, every language is tried. Dates and amounts are read in every
-language's words; numbers in the customer's order (month first for en_US only).
+Spanish and Dutch are in ``reply_words``; dates and amounts are read by ``reply_values``. The
+customer's language (``lang``) is read first; when none of its phrases decide, the other
+languages are tried. Dates and amounts are read in every language's words; numbers in the
+customer's order (month first for en_US only). The promised date and amount are the first
+after the first promise words (else the last before them).
 
 Everything a customer sends is hostile: the text is cut to ``MAX_TEXT_LENGTH`` characters
 first, every pattern is bounded (no nested repetition), and no ``str`` makes these raise.

@@ -121,6 +121,8 @@ _AMOUNT_WORD = re.compile(
 
 
 def _number_value(raw: str) -> Decimal | None:
+    """The value of "1.234,56", "1,234.56", "1 234,56", "1'234.50", "500,-": the last separator
+    followed by one or two digits is the decimal one; the others group thousands."""
     raw = re.sub(r"[.,]-{1,2}$", "", raw)
     raw = re.sub(r"['\u00a0\u202f\u2009 ]", "", raw)
     decimals = ""
@@ -137,6 +139,8 @@ def _number_value(raw: str) -> Decimal | None:
 
 
 def find_amounts(folded: str) -> list[tuple[int, int, Decimal]]:
+    """(start, end, value) of every amount: a number next to a currency sign, code or word, or
+    a few words after an amount word ("the amount of 500"), in the order of the text."""
     found = {}
     for regex in (_AMOUNT_BEFORE, _AMOUNT_AFTER, _AMOUNT_WORD):
         for count, match in enumerate(regex.finditer(folded)):
@@ -329,7 +333,9 @@ def find_dates(
     for match in each(_ISO_DATE):
         add(match, _safe_date(*map(int, match.group(1, 2, 3))))
     for match in each(_NUMERIC_DATE):
-        day, month = _numeric(int(match.group(1)), int(match.group(3)), month_first)
+        day, month = _numeric(
+            int(match.group(1)), int(match.group(3)), month_first and match.group(2) == "/"
+        )
         add(match, _safe_date(_full_year(int(match.group(4))), month, day))
     for match in each(_DAY_MONTH):
         day, month = int(match.group(1)), _MONTH_OF[match.group(2)]
