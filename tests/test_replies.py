@@ -745,10 +745,12 @@ def _hostile_texts():
 
 
 def test_hostile_input_never_raises_and_is_bounded():
+    """Each call within half a second of CPU time (this process's own, so that other work on
+    the machine does not count); about a tenth of that on a quiet machine."""
     worst = 0.0
     for text in _hostile_texts():
         for lang in (None, "de_DE"):
-            started = time.perf_counter()
+            started = time.process_time()
             result = classify_reply(
                 text,
                 today=TODAY,
@@ -756,7 +758,7 @@ def test_hostile_input_never_raises_and_is_bounded():
                 headers={"Subject": text[:5000], "X-Other": text},
                 invoice_numbers=[text[:100], "1", "INV/2026/0042"] * 400,
             )
-            worst = max(worst, time.perf_counter() - started)
+            worst = max(worst, time.process_time() - started)
             assert result.kind in REPLY_KINDS
             assert len(strip_quoted(text)) <= MAX_TEXT_LENGTH
     assert worst < 0.5, f"slowest hostile reply took {worst:.3f} s"
@@ -767,10 +769,10 @@ def test_many_invoice_numbers_found_only_inside_words_are_bounded():
     text = "ab1" * 7000
     numbers = [text[start : start + length] for start in range(3) for length in range(2, 60)]
     numbers += [f"{number}-{index}" for index, number in enumerate(numbers * 10)]
-    started = time.perf_counter()
+    started = time.process_time()
     result = verdict(text, "en_US", invoice_numbers=numbers[:1000])
     assert (result.kind, result.invoice_refs) == ("other", ())
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 @pytest.mark.parametrize(
