@@ -39,6 +39,7 @@
         "views/dunning_reply_views.xml",
         "wizards/dunning_wizard_views.xml",
         "wizards/dunning_rate_import_wizard_views.xml",
+        "wizards/dunning_variant_comparison_views.xml",
         "views/menus.xml",
         "report/dunning_delinquency_report_views.xml",
         "report/dunning_effectiveness_report_views.xml",

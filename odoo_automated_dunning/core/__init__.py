@@ -89,3 +89,4 @@ from .plans import (  # noqa: F401
     schedule_problems,
 )
 from . import inputs, quota  # noqa: F401
+from . import stats  # noqa: F401

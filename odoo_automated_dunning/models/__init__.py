@@ -36,3 +36,4 @@ from . import sms_sms
 from . import dunning_send_quota
 from . import dunning_reply
 from . import mail_thread
+from . import dunning_level_variant

@@ -119,6 +119,14 @@ class DunningCommunication(models.Model):
         readonly=True,
         help="The template the message was sent with.",
     )
+    variant_id = fields.Many2one(
+        "dunning.level.variant",
+        string="Template Variant",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The variant of the level's template experiment this reminder drew.",
+    )
     plan_id = fields.Many2one(
         "dunning.payment.plan", string="Payment Plan", readonly=True, index="btree_not_null"
     )
@@ -441,6 +449,7 @@ class DunningCommunication(models.Model):
                 vals_list.append(
                     self._vals_from_decision(run, decision, recipients, channels[0][0])
                 )
+        self._draw_variants(vals_list)
         # The lines in one flat create rather than nested in each reminder: one batch of
         # INSERTs for the whole batch of customers (a third of a large run's time otherwise).
         lines_of = [vals.pop("line_ids") for vals in vals_list]
@@ -453,6 +462,24 @@ class DunningCommunication(models.Model):
             ]
         )
         return communications
+
+    @api.model
+    def _draw_variants(self, vals_list):
+        """Emails of a level with a template experiment: each draws its variant (seeded by
+        customer, level and date, see core/stats.py) and is sent with its template."""
+        emails = [
+            vals
+            for vals in vals_list
+            if vals["channel"] == "email" and vals["state"] == "draft" and vals["level_id"]
+        ]
+        drawn = self.env["dunning.level.variant"]._draw(
+            [(vals["partner_id"], vals["level_id"], vals["date"]) for vals in emails]
+        )
+        for vals in emails:
+            variant = drawn.get((vals["partner_id"], vals["level_id"], vals["date"]))
+            if variant:
+                vals["variant_id"] = variant.id
+                vals["mail_template_id"] = variant.mail_template_id.id
 
     @api.model
     def _vals_from_decision(self, run, decision, recipients, channel, primary=True):

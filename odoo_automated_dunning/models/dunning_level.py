@@ -31,6 +31,15 @@ class DunningLevel(models.Model):
         domain="[('model', '=', 'dunning.communication')]",
         ondelete="restrict",
     )
+    variant_ids = fields.One2many(
+        "dunning.level.variant",
+        "level_id",
+        string="Template Variants",
+        context={"active_test": False},  # archived ones too: a finished experiment's history
+        help="A template experiment: each email reminder of this level draws one of these "
+        "templates in proportion to its weight, instead of the level's template. Compare them "
+        "under Compare Variants; without variants the level's template is used.",
+    )
     channel_ids = fields.One2many(
         "dunning.level.channel",
         "level_id",
@@ -168,6 +177,11 @@ class DunningLevel(models.Model):
                         most=inputs.MAX_GAP_DAYS,
                     )
                 )
+
+    def action_compare_variants(self):
+        """The template experiment's results: each variant's reminders and payments."""
+        self.ensure_one()
+        return self.env["dunning.variant.comparison"]._open_for(self)
 
     def _channel_pairs(self):
         """(channel, fallback) in order, as the core reads them; email when none is set."""

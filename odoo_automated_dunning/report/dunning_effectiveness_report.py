@@ -32,6 +32,7 @@ class DunningEffectivenessReport(models.Model):
             "tone",
             "channel",
             "mail_template_id",
+            "variant_id",
         ],
         "dunning.communication.line": ["communication_id", "move_id"],
         "account.move.line": ["move_id", "debit", "account_id"],
@@ -49,6 +50,7 @@ class DunningEffectivenessReport(models.Model):
     tone = fields.Selection(TONE_SELECTION, readonly=True)
     channel = fields.Selection(CHANNEL_SELECTION, readonly=True)
     mail_template_id = fields.Many2one("mail.template", string="Template", readonly=True)
+    variant_id = fields.Many2one("dunning.level.variant", string="Template Variant", readonly=True)
     amount_due = fields.Monetary(readonly=True, aggregator="sum")
     paid_7 = fields.Monetary(string="Paid within 7 days", readonly=True, aggregator="sum")
     paid_14 = fields.Monetary(string="Paid within 14 days", readonly=True, aggregator="sum")
@@ -103,6 +105,7 @@ class DunningEffectivenessReport(models.Model):
                    c.tone,
                    c.channel,
                    c.mail_template_id,
+                   c.variant_id,
                    t.due AS amount_due,
                    LEAST(t.paid_7, t.due) AS paid_7,
                    LEAST(t.paid_14, t.due) AS paid_14,

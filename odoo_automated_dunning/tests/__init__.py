@@ -21,3 +21,4 @@ from . import test_dunning_outputs
 from . import test_dunning_quota
 from . import test_dunning_replies
 from . import test_dunning_forecast
+from . import test_dunning_variants
