@@ -51,8 +51,14 @@ class DunningVariantComparison(models.TransientModel):
         level = self.level_id
         today = (level.company_id or self.env.company)._dunning_today()
         cutoff = today - timedelta(days=stats.WINDOW_DAYS)
+        # The level's variants, archived ones too (a promoted experiment keeps its history).
+        variants = (
+            self.env["dunning.level.variant"]
+            .with_context(active_test=False)
+            .search([("level_id", "=", level.id)])
+        )
         report = self.env["dunning.effectiveness.report"]
-        domain = [("level_id", "=", level.id), ("variant_id", "!=", False)]
+        domain = [("level_id", "=", level.id), ("variant_id", "in", variants.ids)]
         sent = dict(report._read_group(domain, ["variant_id"], ["__count"]))
         measured = {
             variant: values
@@ -68,13 +74,7 @@ class DunningVariantComparison(models.TransientModel):
                 ],
             )
         }
-        # The level's variants, archived ones too when they have reminders (a promoted
-        # experiment keeps its history).
-        variants = (
-            self.env["dunning.level.variant"]
-            .with_context(active_test=False)
-            .search([("level_id", "=", level.id)])
-        )
+        # Archived variants only with reminders (one archived before it sent is no history).
         variants = variants.filtered(lambda v: v.active or v in sent)
         empty = (0, 0.0, 0.0, 0.0, 0.0)
         # Each reminder's rate is 0 or 100: their sum over 100 counts the paid ones.
@@ -104,6 +104,7 @@ class DunningVariantComparison(models.TransientModel):
                     "is_best": variant.id == verdict.best,
                     "z_score": test.z if test else 0.0,
                     "p_value": test.p_value if test else 0.0,
+                    "p_value_display": _p_text(test.p_value) if test else False,
                     "tested": bool(test),
                 }
             )
@@ -203,7 +204,7 @@ class DunningVariantComparisonLine(models.TransientModel):
     )
     variant_id = fields.Many2one("dunning.level.variant", string="Variant", readonly=True)
     mail_template_id = fields.Many2one(related="variant_id.mail_template_id", string="Template")
-    active = fields.Boolean(related="variant_id.active", string="Running")
+    running = fields.Boolean(related="variant_id.active", string="Running")
     weight = fields.Float(readonly=True)
     sent_count = fields.Integer(string="Reminders", readonly=True)
     measured_count = fields.Integer(
@@ -218,10 +219,10 @@ class DunningVariantComparisonLine(models.TransientModel):
     is_best = fields.Boolean(string="Best", readonly=True)
     tested = fields.Boolean(readonly=True)
     z_score = fields.Float(string="z", readonly=True, digits=(16, 2))
-    p_value = fields.Float(
+    p_value = fields.Float(string="p-value", readonly=True)
+    p_value_display = fields.Char(
         string="p-value vs Best",
         readonly=True,
-        digits=(16, 4),
         help="Chance of a difference at least this large between this variant and the best "
         "one if their templates worked equally well (two-proportion test on the share paid "
         "within 30 days).",
