@@ -15,7 +15,7 @@ class DunningVariantComparison(models.TransientModel):
     _name = "dunning.variant.comparison"
     _description = "Compare Template Variants"
 
-    level_id = fields.Many2one("dunning.level", string="Level", required=True, readonly=True)
+    level_id = fields.Many2one("dunning.level", required=True, readonly=True)
     measured_until = fields.Date(
         string="Measured Reminders Up To",
         readonly=True,
@@ -24,7 +24,7 @@ class DunningVariantComparison(models.TransientModel):
     line_ids = fields.One2many(
         "dunning.variant.comparison.line", "comparison_id", string="Variants", readonly=True
     )
-    winner_id = fields.Many2one("dunning.level.variant", string="Winner", readonly=True)
+    winner_id = fields.Many2one("dunning.level.variant", readonly=True)
     can_promote = fields.Boolean(readonly=True, help="A winner still running: not promoted yet.")
     conclusion = fields.Text(readonly=True)
 
@@ -202,7 +202,7 @@ class DunningVariantComparisonLine(models.TransientModel):
     comparison_id = fields.Many2one(
         "dunning.variant.comparison", required=True, ondelete="cascade", index=True
     )
-    variant_id = fields.Many2one("dunning.level.variant", string="Variant", readonly=True)
+    variant_id = fields.Many2one("dunning.level.variant", readonly=True)
     mail_template_id = fields.Many2one(related="variant_id.mail_template_id", string="Template")
     running = fields.Boolean(related="variant_id.active", string="Running")
     weight = fields.Float(readonly=True)
