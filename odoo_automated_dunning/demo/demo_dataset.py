@@ -246,7 +246,7 @@ def _customer_replies(env, run, today):
     if jane:
         text = (
             f"Hi, I already paid invoice {jane.line_ids.move_id[:1].name} by bank transfer "
-            "on Monday. Jane"
+            "last week. Jane"
         )
         emails.append((jane, "Jane Doe <jane.doe@example.com>", text, None))
         env["account.bank.statement.line"].create(

@@ -97,6 +97,21 @@ class DunningGdpr(models.AbstractModel):
                 }
                 for c in self.env["dunning.charge"].sudo().search([("partner_id", "=", partner.id)])
             ],
+            "replies": [
+                {
+                    "received": str(r.date),
+                    "from": r.author_email or None,
+                    "subject": r.subject or None,
+                    "text": r.excerpt or None,
+                    "kind": r.kind,
+                    "promised_date": str(r.promised_date or "") or None,
+                    "promised_amount": r.promised_amount or None,
+                    "state": r.state,
+                }
+                for r in self.env["dunning.reply"]
+                .sudo()
+                .search([("partner_id", "=", partner.id)], order="date, id")
+            ],
             "payment_behaviour": [
                 {
                     "company": b.company_id.name,

@@ -323,6 +323,20 @@ class TestDunningReplies(DunningCommon):
         self.assertEqual(reply.partner_id, self.customer)
         self.assertEqual(reply._reminder_invoices(), self.invoice)
 
+    def test_an_answer_further_down_the_thread_is_still_linked_to_its_reminder(self):
+        # The collector answered from the chatter; the customer answers that answer.
+        answer = self.customer.message_post(body="Which contract?", message_type="comment")
+        raw = self._email("The one of March, thanks.")
+        raw = raw.replace(
+            f"In-Reply-To: {self.reminder.mail_message_id.message_id}",
+            f"In-Reply-To: {answer.message_id}",
+        ).replace(
+            f"References: {self.reminder.mail_message_id.message_id}",
+            f"References: {self.reminder.mail_message_id.message_id} {answer.message_id}",
+        )
+        reply = self._receive(raw)
+        self.assertEqual(reply.communication_id, self.reminder)
+
     def test_the_same_email_twice_is_one_reply(self):
         raw = self._email("Could you send me a copy of the contract?")
         self._receive(raw)
@@ -386,6 +400,13 @@ class TestDunningReplies(DunningCommon):
             lambda c: c.partner_id == self.other_customer
         )
         self.assertIn("catchall@company.example.com", reminder.mail_id.reply_to)
+
+    def test_the_customers_data_export_holds_its_replies(self):
+        self._receive(self._email("Could you send me a copy of the contract?"))
+        exported = self.env["dunning.gdpr"]._export_data(self.customer)
+        self.assertEqual(len(exported["replies"]), 1)
+        self.assertIn("copy of the contract", exported["replies"][0]["text"])
+        self.assertEqual(exported["replies"][0]["kind"], "other")
 
     def test_the_retention_job_forgets_what_the_customer_wrote(self):
         reply = self._receive(self._email("Could you send me a copy of the contract?"))
