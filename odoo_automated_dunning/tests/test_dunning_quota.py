@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from odoo.exceptions import ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import DunningCommon
 
@@ -206,6 +206,26 @@ class TestDunningQuota(DunningCommon):
             retry = self._run("2025-07-01").communication_ids
         self.assertEqual(retry.partner_id, small)
         self.assertEqual(retry.amount_total, 200.0)
+
+    def test_a_plan_email_takes_the_next_free_slot_at_once(self):
+        self.env.company.dunning_email_quota_day = 2
+        self._customers([(100.0, None, "2025-06-10"), (200.0, None, "2025-06-10")])
+        self._run("2025-06-30")  # today's 2 are used
+        invoice = self._invoice(self.customer, 500.0, "2025-06-10")
+        wizard = Form(
+            self.env["dunning.payment.plan.wizard"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            )
+        )
+        wizard.installment_count = 2
+        plan = self.env["dunning.payment.plan"].browse(wizard.save().action_create()["res_id"])
+
+        plan.action_propose()
+
+        proposal = self.env["dunning.communication"].search([("plan_id", "=", plan.id)])
+        self.assertEqual(proposal.state, "queued")
+        self.assertTrue(proposal.quota_deferred)
+        self.assertEqual(proposal.mail_id.scheduled_date, NOW + timedelta(days=1))
 
     def test_no_quota_changes_nothing(self):
         self._customers([(100.0 * (i + 1), None, "2025-06-10") for i in range(5)])

@@ -1,1 +1,2 @@
 from . import test_dunning_queue_job
+from . import test_dunning_queue_job_quota
