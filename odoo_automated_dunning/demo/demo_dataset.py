@@ -7,6 +7,7 @@ and finally hands the mail queue to the SMTP sink. Not loaded by the addon's man
 
 import base64
 import io
+import random
 from datetime import timedelta
 
 from PIL import Image, ImageDraw, ImageFont
@@ -209,7 +210,9 @@ def run(env, smtp_host, smtp_port):
         from odoo.addons.odoo_automated_dunning_voice.demo import voice_demo  # noqa: PLC0415
 
         voice_demo.run(env, env["ir.config_parameter"].get_param("report.url"))
-    # What the nightly job would compute: payment behaviour and risk scores.
+    # A year of paid invoices shows each customer's habits; the nightly job then computes
+    # payment behaviour, risk scores and every open invoice's predicted payment date.
+    _payment_history(env, partners, currencies, today)
     env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
 
@@ -271,6 +274,33 @@ def _customer_replies(env, run, today):
         if html:
             message.add_alternative(html, subtype="html")
         env["mail.thread"].message_process(None, message.as_string())
+
+
+# name: (days after the due date it usually pays, spread in days)
+PAYMENT_HABITS = {
+    "Initech": (-2, 1),  # prompt, a little early
+    "Tailspin Toys": (35, 3),  # steady late
+    "Atelier Lumière SARL": (20, 4),
+    "Northwind Traders": (10, 2),
+    "Woodgrove Bank": (15, 12),  # erratic
+}
+
+
+def _payment_history(env, partners, currencies, today):
+    """Eight monthly invoices per customer of PAYMENT_HABITS over the last year, in its
+    invoices' currency, each paid through the payment register at its habit (seeded, so every
+    demo shows the same forecast). The Collection Forecast reads its dates from these."""
+    rng = random.Random(15)
+    codes = {name: lines[0][2] for name, _e, _l, _c, lines in CUSTOMERS}
+    for name, (delay, spread) in PAYMENT_HABITS.items():
+        for month in range(8):
+            issued = today - timedelta(days=300 - 30 * month)
+            invoice = _invoice(
+                env, partners[name], issued, 400.0 + 100 * month, currencies.get(codes[name])
+            )
+            invoice.action_post()
+            paid = issued + timedelta(days=delay + rng.randint(-spread, spread))
+            _pay(env, invoice, date=min(paid, today - timedelta(days=1)))
 
 
 def _enter_missing_rate(env, customer, policy):
@@ -568,6 +598,17 @@ def summary(env, base_url):
         if reply.promised_date:
             what += f" by {reply.promised_date}"
         lines.append((what, f"{dunning} > Customer Replies"))
+    predicted = env["account.move"].search(
+        [("dunning_predicted_date", "!=", False)], order="dunning_predicted_date"
+    )
+    if predicted:
+        lines.append(
+            (
+                f"Predicted payment dates of {len(predicted)} open invoices, from "
+                f"{predicted[0].dunning_predicted_date} to {predicted[-1].dunning_predicted_date}",
+                "Invoicing > Reporting > Dunning > Collection Forecast; the invoice's Dunning tab",
+            )
+        )
     lines.append(
         (
             "KPIs, delinquency, effectiveness, plans and payment behaviour",

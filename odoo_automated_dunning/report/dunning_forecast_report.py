@@ -4,9 +4,9 @@ from odoo.tools import SQL
 from ..core.predict import SOURCES
 
 BUCKETS = [
-    ("predicted", "Predicted"),
-    ("overdue_none", "Overdue, no prediction"),
-    ("due_none", "Not yet due, no prediction"),
+    ("1_predicted", "Predicted"),
+    ("2_overdue", "Overdue, no prediction"),
+    ("3_not_due", "Not yet due, no prediction"),
 ]
 
 
@@ -17,7 +17,9 @@ class DunningForecastReport(models.Model):
     One row per open customer invoice, straight from account_move (no join on the lines), so
     the default grouping reads the partial index on (company, predicted date) of open invoices.
     Invoices without a prediction (disputed ones, a company without any payment yet, invoices
-    posted since last night) are in their own bucket, overdue or not yet due.
+    posted since last night) are in their own bucket, overdue or not yet due. ``week`` is text
+    (the week's Monday, else the bucket's name) so that a pivot or graph by week shows those
+    invoices as a named row after the weeks, not as "None".
     """
 
     _name = "dunning.forecast.report"
@@ -49,6 +51,12 @@ class DunningForecastReport(models.Model):
     company_currency_id = fields.Many2one("res.currency", readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     predicted_date = fields.Date(string="Predicted Payment", readonly=True)
+    week = fields.Char(
+        string="Predicted Week",
+        readonly=True,
+        help="The Monday of the week of the predicted payment (the invoices without a "
+        "prediction after the weeks): sorts by date across years.",
+    )
     source = fields.Selection(SOURCES, string="Predicted From", readonly=True)
     bucket = fields.Selection(BUCKETS, string="Forecast", readonly=True)
     overdue = fields.Boolean(readonly=True)
@@ -61,7 +69,7 @@ class DunningForecastReport(models.Model):
         help="What is still due, in the invoice's currency: add up only within one currency.",
     )
     amount_company = fields.Monetary(
-        string="Expected",
+        string="Expected (Company Currency)",
         currency_field="company_currency_id",
         readonly=True,
         aggregator="sum",
@@ -82,9 +90,13 @@ class DunningForecastReport(models.Model):
                    am.invoice_date_due AS date_due,
                    am.dunning_predicted_date AS predicted_date,
                    am.dunning_predicted_source AS source,
-                   CASE WHEN am.dunning_predicted_date IS NOT NULL THEN 'predicted'
-                        WHEN am.invoice_date_due < %(today)s THEN 'overdue_none'
-                        ELSE 'due_none' END AS bucket,
+                   CASE WHEN am.dunning_predicted_date IS NOT NULL THEN '1_predicted'
+                        WHEN am.invoice_date_due < %(today)s THEN '2_overdue'
+                        ELSE '3_not_due' END AS bucket,
+                   CASE WHEN am.dunning_predicted_date IS NOT NULL
+                        THEN TO_CHAR(DATE_TRUNC('week', am.dunning_predicted_date), 'YYYY-MM-DD')
+                        WHEN am.invoice_date_due < %(today)s THEN %(overdue)s
+                        ELSE %(not_due)s END AS week,
                    am.invoice_date_due < %(today)s AS overdue,
                    COALESCE(am.dunning_dispute, FALSE) AS disputed,
                    am.amount_residual AS amount_residual,
@@ -96,4 +108,7 @@ class DunningForecastReport(models.Model):
                AND am.payment_state IN ('not_paid', 'partial')
             """,
             today=today,
+            # Labels of the rows without a week, in the reader's language; after the dates.
+            overdue=self.env._("No prediction, overdue"),
+            not_due=self.env._("No prediction, not yet due"),
         )
