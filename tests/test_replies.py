@@ -348,6 +348,19 @@ REPLIES += [
     ("es_ES", "Ya le hicimos la transferencia el lunes.", "paid", None, None),
     ("nl_NL", "Het bedrag wordt vandaag overgemaakt.", "promise", TODAY, None),
     ("nl_NL", "Deze factuur is reeds voldaan op 20 november.", "paid", None, None),
+    # A weaker word after "already paid" in the same sentence tells how it was paid.
+    ("en_US", "Hi, I already paid it by bank transfer on Monday.", "paid", None, None),
+    ("en_US", "We paid 1.200 EUR by transfer on Monday.", "paid", None, None),
+    ("fr_FR", "Nous avons déjà payé la facture par virement lundi.", "paid", None, None),
+    ("es_ES", "Ya hemos pagado la factura por transferencia el lunes.", "paid", None, None),
+    # ... but not in the next sentence.
+    (
+        "en_US",
+        "We already paid the first invoice. The rest: transfer on the 15th.",
+        "promise",
+        D15,
+        None,
+    ),
 ]
 
 

@@ -413,17 +413,24 @@ class _Found:
         return self._dates
 
 
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
+
+
 def _kind_hits(found: _Found, langs: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
     """The decisive spans of dispute, promise and paid phrases in these languages."""
     folded = found.folded
     hits = {kind: _hits(folded, kind, langs) for kind in _KIND_PHRASES}
     hits["paid"] = sorted(set(hits["paid"] + _terse_hits(folded, langs)))
     dated = hits.pop("dated")
-    # "Payment was made on ...": a weaker word inside a paid phrase promises nothing.
+    # "Payment was made on ...": a weaker word inside a paid phrase promises nothing, nor one
+    # after it in the same sentence ("we already paid it by transfer on Monday").
     weaker = [
         (start, end)
         for start, end in dated
-        if not any(s <= start and end <= e for s, e in hits["paid"])
+        if not any(
+            s <= start and (end <= e or not _SENTENCE_END.search(folded, e, start))
+            for s, e in hits["paid"]
+        )
     ]
     if weaker:
         hits["promise"] = sorted(hits["promise"] + _dated(folded, weaker, found.dates))
