@@ -1,0 +1,1 @@
+from . import dunning_sale_hold_override
