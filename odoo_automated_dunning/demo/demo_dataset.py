@@ -210,6 +210,7 @@ def run(env, smtp_host, smtp_port):
         from odoo.addons.odoo_automated_dunning_voice.demo import voice_demo  # noqa: PLC0415
 
         voice_demo.run(env, env["ir.config_parameter"].get_param("report.url"))
+    _sales_hold(env)
     # A year of paid invoices shows each customer's habits; the nightly job then computes
     # payment behaviour, risk scores and every open invoice's predicted payment date.
     _payment_history(env, partners, currencies, today)
@@ -274,6 +275,23 @@ def _customer_replies(env, run, today):
         if html:
             message.add_alternative(html, subtype="html")
         env["mail.thread"].message_process(None, message.as_string())
+
+
+def _sales_hold(env):
+    """With the sales hold bridge (odoo_automated_dunning_sale): a quotation on credit hold."""
+    if "hold_sales" not in env["dunning.level"]._fields:
+        return
+    from odoo.addons.odoo_automated_dunning_sale.demo import sale_demo  # noqa: PLC0415
+
+    sale_demo.run(env)
+
+
+def _sales_hold_summary(env):
+    if "hold_sales" not in env["dunning.level"]._fields:
+        return []
+    from odoo.addons.odoo_automated_dunning_sale.demo import sale_demo  # noqa: PLC0415
+
+    return sale_demo.summary(env)
 
 
 # name: (days after the due date it usually pays, spread in days)
@@ -609,6 +627,7 @@ def summary(env, base_url):
                 "Invoicing > Reporting > Dunning > Collection Forecast; the invoice's Dunning tab",
             )
         )
+    lines += _sales_hold_summary(env)
     lines.append(
         (
             "KPIs, delinquency, effectiveness, plans and payment behaviour",

@@ -133,7 +133,7 @@ class TestSaleHold(DunningCommon):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(self.override_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         self.assertIn(self.invoice.name, wizard.hold_message)
         wizard.reason = "Paid by wire <b>this morning</b>, not booked yet."
