@@ -226,3 +226,26 @@ class TestSaleHold(DunningCommon):
             order.invalidate_recordset(["dunning_hold_message"])
             self._assert_held(order, self.invoice)
         self.assertEqual(order.state, "draft")
+
+    # --------------------------------------------------------------- languages
+
+    def test_the_refusal_reads_in_the_salespersons_language(self):
+        expected = {
+            "fr_FR": ("ne peut pas être confirmé", "1\xa0200,00", "reste dû"),
+            "de_DE": ("kann nicht bestätigt werden", "1.200,00", "Kreditsperre"),
+            "es_ES": ("no se puede confirmar", "1.200,00", "bloqueo de crédito"),
+            "nl_NL": ("kan niet worden bevestigd", "1.200,00", "Kredietblokkade"),
+        }
+        for lang in expected:
+            self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"]._load_module_terms(
+            ["odoo_automated_dunning_sale"], list(expected), overwrite=True
+        )
+        for lang, words in expected.items():
+            with self.subTest(lang=lang):
+                # As the web client asks: in the user's language.
+                self.salesperson.lang = lang
+                order = self._quotation(self.customer).with_context(lang=self.salesperson.lang)
+                message = self._assert_held(order, self.invoice)
+                for word in words:
+                    self.assertIn(word, message)
