@@ -203,3 +203,42 @@ class TestDunningForecast(DunningCommon):
             report.with_user(collector_2)._read_group([], [], ["amount_company:sum"]),
             [(80.0,)],
         )
+
+    def test_predictions_take_the_same_queries_for_three_customers_or_twelve(self):
+        Behaviour = self.env["dunning.partner.behaviour"]
+        company = self.env.company
+
+        def queries_for(customers):
+            for customer in customers:
+                invoice = self._invoice(customer, 100.0, TODAY - timedelta(days=5))
+                self._invoice(customer, 50.0, TODAY)
+                self.env["dunning.promise"].create(
+                    {
+                        "partner_id": customer.id,
+                        "date": TODAY,
+                        "date_promised": TODAY + timedelta(days=3),
+                        "currency_id": invoice.currency_id.id,
+                        "amount": 100.0,
+                        "move_ids": invoice.ids,
+                        "residual_at_promise": 100.0,
+                    }
+                )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            payments = Behaviour._payments(company, customers.ids, TODAY, 730)
+            before = self.env.cr.sql_log_count
+            Behaviour._compute_predictions(company, customers.ids, TODAY, payments, None)
+            return self.env.cr.sql_log_count - before
+
+        few = self.env["res.partner"].concat(
+            *(self._customer(f"Few {n}", f"few{n}@example.com") for n in range(3))
+        )
+        many = self.env["res.partner"].concat(
+            *(self._customer(f"Many {n}", f"many{n}@example.com") for n in range(12))
+        )
+        queries_for(self._customer("Warm-up", "warm@example.com"))  # caches of the first call
+        self.assertEqual(queries_for(few), queries_for(many))
+        promised = self.env["account.move"].search(
+            [("partner_id", "in", many.ids), ("dunning_predicted_source", "=", "promise")]
+        )
+        self.assertEqual(len(promised), 12)
