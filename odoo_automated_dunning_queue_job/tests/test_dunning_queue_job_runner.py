@@ -59,6 +59,7 @@ class TestDunningQueueJobRunner(BaseCase):
         self.copy = f"{self.source}_runner"
         self.tmp = tempfile.mkdtemp(prefix="dunning_runner_")
         self.server = self.stderr = None
+        self.runner_paused = False
         self.addCleanup(self._clean_up)
         self._copy_database()
         self.port = _free_port()
@@ -68,8 +69,16 @@ class TestDunningQueueJobRunner(BaseCase):
 
     def _copy_database(self):
         """CREATE DATABASE ... TEMPLATE this one (what it holds committed: the installed
-        modules, none of the other tests' data). This process's idle connections to it are
-        closed first; it reconnects when next needed."""
+        modules, none of the other tests' data). This process's connections to it are closed
+        first: its idle pooled ones (it reconnects when next needed) and, when this process
+        serves HTTP, queue_job's runner thread (started again afterwards)."""
+        from odoo.addons.queue_job import jobrunner  # noqa: PLC0415 - only where installed
+
+        if jobrunner.runner_thread:
+            jobrunner.runner_thread.stop()
+            jobrunner.runner_thread.join(30)
+            jobrunner.runner_thread = None
+            self.runner_paused = True
         close_db(self.source)
         maintenance = _connect("postgres")
         try:
@@ -174,6 +183,10 @@ class TestDunningQueueJobRunner(BaseCase):
         finally:
             maintenance.close()
         subprocess.run(["rm", "-rf", self.tmp], check=False)  # noqa: S607
+        if self.runner_paused:
+            from odoo.addons.queue_job import jobrunner  # noqa: PLC0415
+
+            jobrunner._start_runner_thread("threaded server")
 
     def _log_tail(self):
         path = os.path.join(self.tmp, "server.log")
