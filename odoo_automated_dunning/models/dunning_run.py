@@ -491,15 +491,19 @@ class DunningRun(models.Model):
                 if reason != core.EXCLUDED_NOT_OVERDUE
             )
         self.env.flush_all()
-        # Counters as increments: parallel batches write the same row concurrently. The
-        # resume point only moves forward (batches in process run in id order).
+        return self._count_batch(len(todo), evaluated, excluded, max(partner_ids, default=0))
+
+    def _count_batch(self, customers, invoices, excluded, last_partner_id):
+        """Add a batch to the run's counters; return (customers done, customers). Counters as
+        increments: parallel batches write the same row. The resume point only moves forward
+        (batches in process run in id order)."""
         self.env.cr.execute(
             "UPDATE dunning_run SET customer_done_count = COALESCE(customer_done_count, 0) + %s, "
             "invoice_count = COALESCE(invoice_count, 0) + %s, "
             "excluded_count = COALESCE(excluded_count, 0) + %s, "
             "cursor_partner_id = GREATEST(COALESCE(cursor_partner_id, 0), %s) "
             "WHERE id = %s RETURNING customer_done_count, COALESCE(customer_count, 0)",
-            (len(todo), evaluated, excluded, max(partner_ids, default=0), self.id),
+            (customers, invoices, excluded, last_partner_id, self.id),
         )
         done_count, total = self.env.cr.fetchone()
         self.invalidate_recordset()

@@ -1,7 +1,16 @@
+import logging
+import time
+
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.tools import split_every
 
 from odoo.addons.odoo_automated_dunning.models.dunning_run import BATCH_SIZE
+
+_logger = logging.getLogger(__name__)
+# A batch's count waits for the other batches' counts (each a one-row UPDATE) this many times.
+COUNT_ATTEMPTS = 20
 
 
 class DunningRun(models.Model):
@@ -46,8 +55,36 @@ class DunningRun(models.Model):
             self.write({"state": "done", "finished_at": fields.Datetime.now()})
 
     def _process_batch(self, partner_ids):
-        """As a job: the run's batch body; the last batch to finish closes the run."""
+        """As a job: the run's batch body; the last batch to be counted closes the run."""
         done_count, total = super()._process_batch(partner_ids)
+        if done_count is not None:  # counted in this transaction (not as a job)
+            self._close_if_counted(done_count, total)
+        return done_count, total
+
+    def _count_batch(self, customers, invoices, excluded, last_partner_id):
+        """As a job, the batch is counted once its transaction has committed, in a short
+        transaction of its own. The job's transaction began with the job; its sibling jobs
+        commit their counts on the same run meanwhile, so an UPDATE of the run here fails to
+        serialize (REPEATABLE READ) and queue_job would do the whole batch again."""
+        if not self.env.context.get("job_uuid"):
+            return super()._count_batch(customers, invoices, excluded, last_partner_id)
+        run_id, uid, registry = self.id, self.env.uid, self.env.registry
+        counts = (customers, invoices, excluded, last_partner_id)
+
+        @self.env.cr.postcommit.add
+        def count():
+            for attempt in range(COUNT_ATTEMPTS):
+                try:
+                    with registry.cursor() as cr:
+                        run = self.with_env(api.Environment(cr, uid, {})).browse(run_id)
+                        run._close_if_counted(*run._count_batch(*counts))
+                    return
+                except psycopg2.errors.SerializationFailure:
+                    time.sleep(0.05 * (attempt + 1))  # another batch's count: read it and retry
+            _logger.error("Dunning run %s: a batch could not be counted", run_id)
+
+        return None, None
+
+    def _close_if_counted(self, done_count, total):
         if self.jobs_enqueued and done_count >= total and self.state != "done":
             self.write({"state": "done", "finished_at": fields.Datetime.now()})
-        return done_count, total

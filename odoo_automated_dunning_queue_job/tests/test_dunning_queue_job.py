@@ -22,6 +22,12 @@ class TestDunningQueueJob(DunningCommon):
             trap.assert_jobs_count(3)  # 2 + 2 + 1 customers
             self.assertFalse(run.communication_ids, "nothing is sent by the cron itself")
             trap.perform_enqueued_jobs()
+        self.assertEqual(run.customer_done_count, 0, "a job's batch is counted once committed")
+        # What a commit would run: each job's count, in a transaction of its own (in test
+        # mode, a cursor on this test's transaction).
+        with self.enter_registry_test_mode():
+            self.env.cr.postcommit.run()
+        self.env.invalidate_all()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.customer_done_count, 5)
         self.assertEqual(len(run.communication_ids.filtered(lambda c: c.state == "queued")), 5)
