@@ -159,6 +159,20 @@ def _sql(db, query, args=()):
         connection.close()
 
 
+LAUNCHER = """import sys
+import time
+
+if sys.argv[1:2] == ["gevent"]:
+    # The prefork server starts its websocket process as `<python> <this script> gevent`.
+    # gevent is not installed here and nothing here needs the websocket: stand in for it.
+    while True:
+        time.sleep(3600)
+import odoo.cli
+
+odoo.cli.main()
+"""
+
+
 class Server:
     """An Odoo server with 2 workers and queue_job's job runner on one database."""
 
@@ -186,9 +200,11 @@ class Server:
             "channels = root:2\n",
             encoding="utf-8",
         )
+        launcher = Path(workdir, "odoo_launcher.py")
+        launcher.write_text(LAUNCHER, encoding="utf-8")
         self.out = open(log, "a", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            odoo.command("server", f"--config={config}", *db_args),
+            [sys.executable, str(launcher), "server", f"--config={config}", *db_args],
             stdout=self.out,
             stderr=self.out,
             env=odoo.child_env(),
