@@ -158,7 +158,8 @@ def queue_step(env):
     env["ir.config_parameter"].set_param("odoo_automated_dunning.sync_customer_limit", 10**9)
     today = fields.Date.today()
     overdue = env["dunning.facts"]._overdue_partner_ids(company, today)
-    by_email, by_sms = overdue[:real], overdue[real : 2 * real]
+    half = min(real, len(overdue) // 2)  # a small book: half by email, half by SMS
+    by_email, by_sms = overdue[:half], overdue[half : 2 * half]
     started = time.perf_counter()
     email_run = env["dunning.run"].create(
         {"date": today, "company_id": company.id, "partner_ids": [Command.set(by_email)]}
@@ -483,10 +484,10 @@ def measure(
                 process.join(10)
             drop_database(copy)
     for result in (mail, sms):
-        result["per_second"] = round(result["received"] / result["seconds"], 1)
         floor = result["floor"]
-        floor["per_second"] = round(floor["received"] / floor["seconds"], 1)
-        result["floor_ratio"] = round(floor["per_second"] / result["per_second"], 1)
+        result["per_second"] = round(result["received"] / max(result["seconds"], 1e-3), 1)
+        floor["per_second"] = round(floor["received"] / max(floor["seconds"], 1e-3), 1)
+        result["floor_ratio"] = round(floor["per_second"] / max(result["per_second"], 0.1), 1)
     return {"queue": queued, "email": mail, "sms": sms}
 
 
