@@ -55,11 +55,25 @@ class DunningRun(models.Model):
             self.write({"state": "done", "finished_at": fields.Datetime.now()})
 
     def _process_batch(self, partner_ids):
-        """As a job: the run's batch body; the last batch to be counted closes the run."""
-        done_count, total = super()._process_batch(partner_ids)
-        if done_count is not None:  # counted in this transaction (not as a job)
+        """As a job: the run's batch body; the last batch to be counted closes the run. The
+        run's stored counts of its messages are not written by the job (see _count_batch):
+        they are computed again when the batch is counted."""
+        if not self.env.context.get("job_uuid"):
+            done_count, total = super()._process_batch(partner_ids)
             self._close_if_counted(done_count, total)
-        return done_count, total
+            return done_count, total
+        with self.env.protecting(self._message_counts(), self):
+            return super()._process_batch(partner_ids)
+
+    def _message_counts(self):
+        """The run's stored fields computed from its messages."""
+        return [
+            field
+            for field in self._fields.values()
+            if field.store
+            and field.compute
+            and any(path.startswith("communication_ids") for path in field.get_depends(self)[0])
+        ]
 
     def _count_batch(self, customers, invoices, excluded, last_partner_id):
         """As a job, the batch is counted once its transaction has committed, in a short
@@ -78,6 +92,9 @@ class DunningRun(models.Model):
                     with registry.cursor() as cr:
                         run = self.with_env(api.Environment(cr, uid, {})).browse(run_id)
                         run._close_if_counted(*run._count_batch(*counts))
+                        for field in run._message_counts():
+                            run.env.add_to_compute(field, run)
+                        run.flush_recordset()
                     return
                 except psycopg2.errors.SerializationFailure:
                     time.sleep(0.05 * (attempt + 1))  # another batch's count: read it and retry

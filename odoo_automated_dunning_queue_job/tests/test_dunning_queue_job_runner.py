@@ -303,7 +303,13 @@ class TestDunningQueueJobRunner(BaseCase):
                 "dunning.run",
                 "search_read",
                 [("date", "=", today.isoformat()), ("partner_ids", "=", False)],
-                fields=["state", "jobs_enqueued", "customer_count", "customer_done_count"],
+                fields=[
+                    "state",
+                    "jobs_enqueued",
+                    "customer_count",
+                    "customer_done_count",
+                    "queued_count",
+                ],
             )
             jobs = self._call(
                 "queue.job",
@@ -337,6 +343,9 @@ class TestDunningQueueJobRunner(BaseCase):
         self.assertNotIn(self.server.pid, workers, "performed by the workers, not the server")
         self.assertTrue(workers and all(workers), "each job records the worker that ran it")
         self.assertEqual((run["customer_count"], run["customer_done_count"]), (5, 5))
+        self.assertEqual(
+            run["queued_count"], 5, "the run's counts computed once the jobs committed"
+        )
 
         reminders = self._call(
             "dunning.communication",
