@@ -463,8 +463,9 @@ def results_lines(rows):
         missing = (
             0 if same else abs(cron["check"]["reminded"] - par["check"]["reminded"]) or "differ"
         )
+        # queue_job's retry counts a job's attempts: beyond the first, a batch done again.
         jobs = ", ".join(
-            f"{n['count']} {state}" + (f" ({n['retries']} retries)" if n["retries"] else "")
+            f"{n['count']} {state}, {n['retries'] - n['count']} done again"
             for state, n in par["check"]["jobs"].items()
         )
         lines.append(
@@ -482,8 +483,8 @@ def results_lines(rows):
         if killed:
             what = (
                 f"worker {killed['pid']} killed while it ran a job (after {killed['after_done']} "
-                f"job(s) done); that job ended {kill['killed_job']['state']} after "
-                f"{kill['killed_job']['retry']} retry"
+                f"job(s) done); queue_job ran that job again: {kill['killed_job']['state']} "
+                f"after {kill['killed_job']['retry']} attempts"
             )
         else:
             what = "no worker could be killed mid-job (every job finished first)"
