@@ -81,6 +81,8 @@ def run(env, smtp_host, smtp_port):
     currencies = _currencies(env, company)
     today = company._dunning_today()
     immediate = env.ref("account.account_payment_term_immediate")
+    # Before the book below exists, so that its run of two months ago reminds only these.
+    _template_experiment(env, company, today, immediate)
 
     partners, invoices = {}, {}
     for name, email, lang, is_company, lines in CUSTOMERS:
@@ -216,6 +218,59 @@ def run(env, smtp_host, smtp_port):
     _payment_history(env, partners, currencies, today)
     env["dunning.partner.behaviour"]._compute_for_company(company)
     return runs
+
+
+EXPERIMENT_CUSTOMERS = 80
+
+
+def _template_experiment(env, company, today, immediate):
+    """A level with two template variants and two months of history: 80 customers reminded
+    60 days ago, variant B's reminders paid more often and sooner, so Compare Variants names
+    it the winner. Every invoice is paid by 25 days ago: none of them is reminded again."""
+    control = env.ref("odoo_automated_dunning.mail_template_dunning_friendly")
+    direct = control.copy(
+        {
+            "name": "Dunning: Friendly reminder (direct subject)",
+            "subject": "Action needed: {{ object.partner_id.name }}, your invoice is overdue",
+        }
+    )
+    policy = env.ref("odoo_automated_dunning.dunning_policy_standard").copy(
+        {"name": "Template experiment", "sequence": 250, "active": True, "company_id": company.id}
+    )
+    level = policy.level_ids.sorted("sequence")[0]
+    level.variant_ids = [
+        Command.create({"name": "A", "mail_template_id": control.id, "weight": 1, "sequence": 1}),
+        Command.create({"name": "B", "mail_template_id": direct.id, "weight": 1, "sequence": 2}),
+    ]
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"Sample Customer {index:02d}",
+                "email": f"accounts@sample{index:02d}.example.com",
+                "lang": "en_US",
+                "is_company": True,
+                "property_payment_term_id": immediate.id,
+            }
+            for index in range(1, EXPERIMENT_CUSTOMERS + 1)
+        ]
+    )
+    partners.with_company(company).write({"dunning_policy_id": policy.id})
+    day = today - timedelta(days=60)
+    moves = env["account.move"]
+    for index, partner in enumerate(partners):
+        moves |= _invoice(env, partner, day - timedelta(days=10), 300.0 + 10 * index, None)
+    moves.action_post()
+    run_record = env["dunning.run"].create({"date": day, "company_id": company.id})
+    run_record.action_run()
+    reminders = run_record.communication_ids.filtered("variant_id")
+    paid = env["account.move"]
+    for name, share, days in (("A", 0.35, 12), ("B", 0.7, 4)):
+        arm = reminders.filtered(lambda c, name=name: c.variant_id.name == name)
+        quick = arm[: round(len(arm) * share)].line_ids.move_id
+        _pay(env, quick, date=day + timedelta(days=days))
+        paid |= quick
+    # The others paid late, after the 30 days the comparison measures.
+    _pay(env, moves - paid, date=day + timedelta(days=35))
 
 
 def _customer_replies(env, run, today):
@@ -603,7 +658,21 @@ def summary(env, base_url):
                 f"{dunning} > Overdue Invoices (in orange), or filter Disputed",
             )
         )
-    for row in env["dunning.effectiveness.report"].search([("days_to_pay", "!=", False)]):
+    experiment = env["dunning.level.variant"].search([], limit=1).level_id
+    if experiment:
+        verdict = env["dunning.variant.comparison"].browse(
+            experiment.action_compare_variants()["res_id"]
+        )
+        lines.append(
+            (
+                f"Template experiment on {experiment.display_name}: {verdict.conclusion}",
+                "Invoicing > Configuration > Dunning > Dunning Policies > Template experiment > "
+                "First reminder > Compare Variants",
+            )
+        )
+    for row in env["dunning.effectiveness.report"].search(
+        [("days_to_pay", "!=", False), ("variant_id", "=", False)]
+    ):
         lines.append(
             (
                 f"{row.partner_id.name} paid {row.days_to_pay:.0f} days after its reminder",
