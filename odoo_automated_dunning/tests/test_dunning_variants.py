@@ -204,6 +204,7 @@ class TestDunningVariants(DunningCommon):
         self.assertEqual(comparison.winner_id, self.variant_b)
         # The next reminders of the level draw nothing: the promoted template for all.
         self.assertFalse(comparison.can_promote)
+        self.assertIn("It was promoted", comparison.conclusion)
         self.assertFalse(
             self.env["dunning.level.variant"]._draw(
                 [(self.customer.id, self.level1.id, self.dunning_run.date)]

@@ -141,6 +141,14 @@ class DunningVariantComparison(models.TransientModel):
             )
         best = verdict.best
         worst_p = max(test.p_value for test in verdict.tests.values())
+        if verdict.kind == stats.VERDICT_WINNER and not variants.browse(best).active:
+            return self.env._(
+                "Variant %(name)s won: %(share)s of its reminders were paid in full within 30 "
+                "days (p-value %(p)s). It was promoted: its template is now the level's.",
+                name=names[best],
+                share=f"{shares[best]:.0%}",
+                p=_p_text(worst_p),
+            )
         if verdict.kind == stats.VERDICT_WINNER:
             return self.env._(
                 "Variant %(name)s wins: %(share)s of its reminders were paid in full within "
