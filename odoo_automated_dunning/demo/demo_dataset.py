@@ -81,8 +81,6 @@ def run(env, smtp_host, smtp_port):
     currencies = _currencies(env, company)
     today = company._dunning_today()
     immediate = env.ref("account.account_payment_term_immediate")
-    # Before the book below exists, so that its run of two months ago reminds only these.
-    _template_experiment(env, company, today, immediate)
 
     partners, invoices = {}, {}
     for name, email, lang, is_company, lines in CUSTOMERS:
@@ -174,6 +172,9 @@ def run(env, smtp_host, smtp_port):
             "sequence": 1,
         }
     )
+    # Its run of two months ago reminds only its own customers: the book's invoices were not
+    # due yet then.
+    _template_experiment(env, company, today, immediate)
 
     # Letters are rendered by wkhtmltopdf, which fetches the report stylesheets from a running
     # Odoo: build them now and commit, or that server would wait on this transaction's locks.
@@ -263,6 +264,8 @@ def _template_experiment(env, company, today, immediate):
     run_record = env["dunning.run"].create({"date": day, "company_id": company.id})
     run_record.action_run()
     reminders = run_record.communication_ids.filtered("variant_id")
+    # They left two months ago: out of the queue now, before the payments that followed them.
+    reminders.mail_id.send()
     paid = env["account.move"]
     for name, share, days in (("A", 0.35, 12), ("B", 0.7, 4)):
         arm = reminders.filtered(lambda c, name=name: c.variant_id.name == name)

@@ -220,16 +220,16 @@ class DunningVariantComparisonLine(models.TransientModel):
         readonly=True,
         help="Reminders whose 30 days have passed: the shares and the test count these.",
     )
-    paid_7_share = fields.Float(string="Paid in 7 Days", readonly=True)
-    paid_14_share = fields.Float(string="Paid in 14 Days", readonly=True)
-    paid_30_share = fields.Float(string="Paid in 30 Days", readonly=True)
-    days_to_pay = fields.Float(string="Average Days to Pay", readonly=True, digits=(16, 1))
+    paid_7_share = fields.Float(string="Paid 7d", readonly=True)
+    paid_14_share = fields.Float(string="Paid 14d", readonly=True)
+    paid_30_share = fields.Float(string="Paid 30d", readonly=True)
+    days_to_pay = fields.Float(string="Days to Pay", readonly=True, digits=(16, 1))
     is_best = fields.Boolean(string="Best", readonly=True)
     tested = fields.Boolean(readonly=True)
     z_score = fields.Float(string="z", readonly=True, digits=(16, 2))
-    p_value = fields.Float(string="p-value", readonly=True)
+    p_value = fields.Float(string="Exact p-value", readonly=True)
     p_value_display = fields.Char(
-        string="p-value vs Best",
+        string="p-value",
         readonly=True,
         help="Chance of a difference at least this large between this variant and the best "
         "one if their templates worked equally well (two-proportion test on the share paid "
