@@ -37,3 +37,4 @@ from . import dunning_send_quota
 from . import dunning_reply
 from . import mail_thread
 from . import dunning_level_variant
+from . import ir_qweb

@@ -82,6 +82,8 @@ class DunningSendEmail(models.AbstractModel):
                 )
                 for c in communications
             }
+        # The body compiled once per language for the batch, not once per reminder (ir_qweb.py).
+        template = template.with_context(dunning_qweb_cache={})
         try:
             with self.env.cr.savepoint():
                 return template._generate_template(communications.ids, fields_to_render)

@@ -13,6 +13,8 @@ from odoo.tools.safe_eval import (
     time as safe_time,
 )
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
 _logger = logging.getLogger(__name__)
 
 LETTER_REPORT = "odoo_automated_dunning.dunning_letter_report"
@@ -29,28 +31,33 @@ class IrActionsReport(models.Model):
         report's ``attachment``); {communication id: error} for those that failed."""
         report = self.env.ref(LETTER_REPORT)
         errors = {}
-        try:
-            with self.env.cr.savepoint():
-                self._render_qweb_pdf(report, communications.ids)
-        except Exception:  # noqa: BLE001 - e.g. an unpatched wkhtmltopdf cannot split a batch
-            # Odoo renders a batch as several documents, which only wkhtmltopdf with patched
-            # Qt accepts; else one document for the whole batch, cut by the letters'
-            # references; failing that, each letter on its own rather than fail them all.
-            if self._dunning_render_letters_together(report, communications):
+        # Odoo renders a batch as several documents, which only wkhtmltopdf with patched Qt
+        # accepts (without it, Odoo renders the whole batch, then refuses it); else one
+        # document for the whole batch, cut into letters; failing that, each letter on its
+        # own rather than fail them all.
+        if len(communications) < 2 or _wkhtml().is_patched_qt:
+            try:
+                with self.env.cr.savepoint():
+                    self._render_qweb_pdf(report, communications.ids)
                 return errors
-            _logger.info("Rendering %s letter(s) one by one", len(communications))
-            for communication in communications:
-                try:
-                    with self.env.cr.savepoint():
-                        self._render_qweb_pdf(report, communication.ids)
-                except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
-                    errors[communication.id] = str(error)
+            except Exception:  # noqa: BLE001 - rendered below, together or one by one
+                _logger.info("Rendering %s letter(s) as a batch failed", len(communications))
+        if self._dunning_render_letters_together(report, communications):
+            return errors
+        _logger.info("Rendering %s letter(s) one by one", len(communications))
+        for communication in communications:
+            try:
+                with self.env.cr.savepoint():
+                    self._render_qweb_pdf(report, communication.ids)
+            except Exception as error:  # noqa: BLE001 - recorded, retried by the next run
+                errors[communication.id] = str(error)
         return errors
 
     @api.model
     def _dunning_render_letters_together(self, report, communications):
         """One wkhtmltopdf call for the batch as one document, cut into one PDF per letter
-        where each letter's reference first appears; False when it cannot be cut safely."""
+        where each letter begins (by the PDF's outline, else by each letter's reference in
+        the pages' text); False when it cannot be cut safely."""
         if len(communications) < 2:
             return False
         Report = self.with_context(debug=False)
@@ -78,20 +85,15 @@ class IrActionsReport(models.Model):
                     specific_paperformat_args=paper,
                 )
                 reader = PdfFileReader(io.BytesIO(pdf))
-                texts = ["".join((page.extract_text() or "").split()) for page in reader.pages]
-                starts, page = [], 0
-                for communication in communications:
-                    mark = communication._letter_reference()
-                    while page < len(texts) and mark not in texts[page]:
-                        page += 1
-                    if page == len(texts):
-                        return False
-                    starts.append(page)
-                if starts[0] != 0:
+                page_count = len(reader.pages)
+                starts = self._dunning_outline_starts(reader, len(communications))
+                if starts is None:
+                    starts = self._dunning_reference_starts(reader, communications)
+                if starts is None:
                     return False
                 vals_list = []
                 for index, communication in enumerate(communications):
-                    end = starts[index + 1] if index + 1 < len(starts) else len(texts)
+                    end = starts[index + 1] if index + 1 < len(starts) else page_count
                     writer = PdfFileWriter()
                     for number in range(starts[index], end):
                         writer.add_page(reader.pages[number])
@@ -115,6 +117,47 @@ class IrActionsReport(models.Model):
             )
             return False
         return True
+
+    @api.model
+    def _dunning_outline_starts(self, reader, count):
+        """The first page of each letter, from the PDF's outline: wkhtmltopdf lists each
+        heading there, and a letter has one, its title, on its first page (Odoo splits its
+        own batches by the outline the same way). None unless there is one entry per
+        letter, the first on the first page, each on a later page than the one before."""
+        try:
+            root = reader.trailer["/Root"]
+            node = root["/Outlines"]["/First"]
+            starts = []
+            while True:
+                page = root["/Dests"][node["/Dest"]][0]
+                if not isinstance(page, int):
+                    return None
+                starts.append(page)
+                if "/Next" not in node:
+                    break
+                node = node["/Next"]
+        except (KeyError, TypeError, ValueError):
+            return None
+        if len(starts) != count or starts[0] != 0:
+            return None
+        if any(later <= earlier for earlier, later in zip(starts, starts[1:], strict=False)):
+            return None
+        return starts
+
+    @api.model
+    def _dunning_reference_starts(self, reader, communications):
+        """The first page of each letter, where its reference first appears in the pages'
+        text (slower: every page's text is read); None if one is not found."""
+        texts = ["".join((page.extract_text() or "").split()) for page in reader.pages]
+        starts, page = [], 0
+        for communication in communications:
+            mark = communication._letter_reference()
+            while page < len(texts) and mark not in texts[page]:
+                page += 1
+            if page == len(texts):
+                return None
+            starts.append(page)
+        return starts if starts[0] == 0 else None
 
 
 class ReportDunningLetter(models.AbstractModel):

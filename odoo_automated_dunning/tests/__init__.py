@@ -22,3 +22,4 @@ from . import test_dunning_quota
 from . import test_dunning_replies
 from . import test_dunning_forecast
 from . import test_dunning_variants
+from . import test_dunning_render_batch

@@ -1,0 +1,131 @@
+"""Writing a large run's reminders and lines: one INSERT per table and batch, then what the
+ORM's create does after its own INSERT, so the records behave as if created through it.
+
+The ORM's ``create`` spends most of a large run's time per value, not in the database: it
+fills the defaults record by record, rounds each monetary amount through a record of its
+currency and fills the cache with every value. The run's values are known to be clean (ids,
+dates, amounts read from the invoices' own rounded residuals), so they go to PostgreSQL as
+they are; what keeps the ORM's invariants is done by the ORM itself on the whole set:
+
+- defaults: ``default_get`` once for the fields no row gives (the same for every row);
+- log columns: ``create_uid``/``write_uid`` and ``create_date``/``write_date`` as the ORM
+  writes them (the transaction's time);
+- SQL constraints (required columns, foreign keys, unique run/customer/channel) are checked
+  by PostgreSQL on the INSERT;
+- stored computed fields of the new rows and of the records depending on them (the reminder's
+  decision, the run's counters, the invoice's dunning fields) are marked for recomputation by
+  ``modified(..., create=True)``, as ``create`` marks them, and computed at the next flush;
+- Python constraints: ``_validate_fields`` on the written fields;
+- the cache: the one2many fields that list the new rows (a run's reminders, an invoice's
+  reminder lines) are invalidated, so they are read again with the new rows;
+- access: the caller's right to create is checked as ``create`` checks it.
+"""
+
+from odoo.tools import SQL, float_repr, float_round, split_every
+
+# Rows per INSERT statement, as the ORM batches its own.
+INSERT_ROWS = 1000
+
+
+def insert_rows(model, vals_list):
+    """Create records of ``model`` from ``vals_list`` (column values: ids, not records) in
+    one INSERT per ``INSERT_ROWS`` rows; return the new records, in order."""
+    if not vals_list:
+        return model.browse()
+    model = model.browse()
+    model.check_access("create")
+    given = {name for vals in vals_list for name in vals}
+    fields_ = model._fields
+    for name in given:
+        field = fields_[name]
+        if not (field.store and field.column_type) or field.compute or field.inherited:
+            raise ValueError(f"{model._name}.{name} cannot be written by insert_rows")
+    defaults = {
+        name: value
+        for name, value in model.default_get(
+            [
+                name
+                for name, field in fields_.items()
+                if field.store and field.column_type and name not in given
+            ]
+        ).items()
+        if name in fields_ and fields_[name].column_type and not fields_[name].compute
+    }
+    columns = sorted(given | set(defaults))
+    cr = model.env.cr
+    now, uid = cr.now(), model.env.uid
+    log_columns = ("create_uid", "write_uid", "create_date", "write_date")
+    head = "INSERT INTO {} ({}) VALUES ".format(
+        SQL.identifier(model._table).code,
+        ", ".join(SQL.identifier(name).code for name in (*columns, *log_columns)),
+    )
+    row_mark = "({})".format(", ".join(["%s"] * (len(columns) + len(log_columns))))
+    converters = [_converter(model, fields_[name]) for name in columns]
+    ids = []
+    for chunk in split_every(INSERT_ROWS, vals_list):
+        params = []
+        for vals in chunk:
+            for name, convert in zip(columns, converters, strict=True):
+                value = vals.get(name, defaults.get(name))
+                params.append(None if value is None else convert(value, vals))
+            params += (uid, uid, now, now)
+        cr.execute(head + ", ".join([row_mark] * len(chunk)) + " RETURNING id", params)
+        ids += [row[0] for row in cr.fetchall()]
+    records = model.browse(ids)
+    written = [*columns, "create_uid", "write_uid", "create_date", "write_date"]
+    records.modified(written, create=True)
+    for name in columns:
+        field = fields_[name]
+        if field.type == "many2one":
+            inverses = [f.name for f in model.pool.field_inverses[field]]
+            if inverses:
+                model.env[field.comodel_name].invalidate_model(inverses, flush=False)
+    records._validate_fields(columns)
+    return records
+
+
+def _converter(model, field):
+    """A function (value, row) -> the value as its column takes it, as the ORM writes it:
+    False as NULL (0 for numbers), records as ids, amounts rounded to their currency."""
+    kind = field.type
+    if kind == "monetary":
+        currencies = {}
+
+        def monetary(value, vals):
+            rounding, digits = _currency(model, field, vals, currencies)
+            value = float(value or 0.0)
+            if rounding is None:
+                return value
+            # Python's round equals the currency's when it rounds to a decimal place.
+            if rounding == 10**-digits:
+                return float_repr(round(value, digits), digits)
+            return float_repr(float_round(value, precision_rounding=rounding), digits)
+
+        return monetary
+    if kind == "float":
+        return lambda value, vals: float(value or 0.0)
+    if kind == "integer":
+        return lambda value, vals: int(value or 0)
+    if kind == "boolean":
+        return lambda value, vals: bool(value)
+    if kind == "many2one":
+        return lambda value, vals: (value.id if hasattr(value, "_name") else value) or None
+    return lambda value, vals: value or None
+
+
+def _currency(model, field, vals, currencies):
+    """(rounding, decimal places) of the currency of a monetary value of row ``vals``: its
+    currency field, or the record that currency is related to (the company of a
+    company-currency amount); (None, None) without currency."""
+    name = field.get_currency_field(model)
+    key = (name, vals.get(name))
+    if name not in vals and model._fields[name].related:
+        first = model._fields[name].related.split(".")[0]
+        key = (first, vals.get(first))
+    if key not in currencies:
+        if key[0] == name:
+            currency = model.env["res.currency"].browse(key[1] or ())
+        else:
+            currency = model.new({key[0]: key[1]})[name]
+        currencies[key] = (currency.rounding, currency.decimal_places) if currency else (None, None)
+    return currencies[key]
