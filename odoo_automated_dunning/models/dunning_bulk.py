@@ -96,9 +96,6 @@ def _converter(model, field):
             value = float(value or 0.0)
             if rounding is None:
                 return value
-            # Python's round equals the currency's when it rounds to a decimal place.
-            if rounding == 10**-digits:
-                return float_repr(round(value, digits), digits)
             return float_repr(float_round(value, precision_rounding=rounding), digits)
 
         return monetary

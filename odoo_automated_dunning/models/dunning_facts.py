@@ -5,7 +5,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import email_normalize, format_date, split_every
+from odoo.tools import SQL, email_normalize, float_round, format_date, split_every
 
 from .. import core
 from .dunning_communication import CONTACT_STATES
@@ -148,46 +148,74 @@ class DunningFacts(models.AbstractModel):
             if due and (due < day or not overdue_only)
         }
         moves = self.env["account.move"].browse(list(open_items))
-        moves.fetch(
-            [
-                "commercial_partner_id",
-                "currency_id",
-                "journal_id",
-                "invoice_payment_term_id",
-                "amount_total_signed",
-                "payment_state",
-                "dunning_level_id",
-                "dunning_last_date",
-                "dunning_dispute",
-            ]
-        )
+        # The invoices' own columns straight from PostgreSQL: the ids come from the search
+        # above, under the user's record rules; reading ten columns of a large run's
+        # invoices through their records took a third of the decision's time.
+        columns = [
+            "commercial_partner_id",
+            "currency_id",
+            "journal_id",
+            "invoice_payment_term_id",
+            "amount_total_signed",
+            "payment_state",
+            "dunning_level_id",
+            "dunning_last_date",
+            "dunning_dispute",
+        ]
+        moves.flush_model(columns)
+        rows = {
+            row[0]: row[1:]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT id, %s FROM account_move WHERE id = ANY(%s)",
+                    SQL(", ").join(SQL.identifier(name) for name in columns),
+                    moves.ids,
+                )
+            )
+        }
         promised_until, promise_broken = self._promise_facts(company, day, moves)
         in_plan = self.env["dunning.payment.plan"]._active_invoice_ids(moves)
         categories = self._product_categories(company, moves)
+        # currency.round, with each currency's rounding read once.
+        roundings = {
+            currency.id: currency.rounding
+            for currency in self.env["res.currency"].browse({row[1] for row in rows.values()})
+        }
         facts = []
-        for move in moves:
-            if move.payment_state not in ("not_paid", "partial"):
+        for move_id in moves.ids:
+            (
+                customer_id,
+                currency_id,
+                journal_id,
+                payment_term_id,
+                amount_total_signed,
+                payment_state,
+                level_id,
+                last_date,
+                disputed,
+            ) = rows[move_id]
+            if payment_state not in ("not_paid", "partial"):
                 continue
-            due, residual_company, residual, no_followup = open_items[move.id]
+            due, residual_company, residual, no_followup = open_items[move_id]
             facts.append(
                 core.Invoice(
-                    id=move.id,
-                    customer_id=move.commercial_partner_id.id,
+                    id=move_id,
+                    customer_id=customer_id,
                     due_date=due,
-                    residual=move.currency_id.round(residual),
+                    residual=float_round(residual, precision_rounding=roundings[currency_id]),
                     residual_company=residual_company,
-                    currency_id=move.currency_id.id,
-                    amount_total_company=abs(move.amount_total_signed),
-                    journal_id=move.journal_id.id,
-                    payment_term_id=move.invoice_payment_term_id.id or None,
-                    product_category_ids=frozenset(categories[move.id]),
-                    level_id=move.dunning_level_id.id or None,
-                    last_date=move.dunning_last_date or None,
-                    disputed=move.dunning_dispute,
+                    currency_id=currency_id,
+                    amount_total_company=abs(float(amount_total_signed or 0.0)),
+                    journal_id=journal_id,
+                    payment_term_id=payment_term_id or None,
+                    product_category_ids=frozenset(categories[move_id]),
+                    level_id=level_id or None,
+                    last_date=last_date or None,
+                    disputed=bool(disputed),
                     no_followup=no_followup,
-                    promised_until=promised_until.get(move.id),
-                    promise_broken=move.id in promise_broken,
-                    in_plan=move.id in in_plan,
+                    promised_until=promised_until.get(move_id),
+                    promise_broken=move_id in promise_broken,
+                    in_plan=move_id in in_plan,
                 )
             )
         return facts

@@ -28,6 +28,14 @@ class DunningSendEmail(models.AbstractModel):
             lambda c: c.mail_template_id or c.level_id.mail_template_id
         ).items():
             rendered = self._render_email(batch, template)
+            # The chatter keeps the message without the mail layout, as Odoo's own
+            # notifications do; the email itself is wrapped (and sanitising the layout of
+            # every reminder again for the chatter took a third of the sending time).
+            contents = {
+                key: values.get("body_html")
+                for key, values in rendered.items()
+                if isinstance(values, dict)
+            }
             rendered = self.env["dunning.mail.layout"]._wrap(batch, template, rendered)
             for communication in batch:
                 values = rendered.get(communication.id)
@@ -35,7 +43,11 @@ class DunningSendEmail(models.AbstractModel):
                     communication.write({"state": "failed", "error_message": str(values)})
                     continue
                 sent |= communication
-                mail_vals.append(self._mail_values(communication, template, values))
+                mail_vals.append(
+                    self._mail_values(
+                        communication, template, values, contents.get(communication.id)
+                    )
+                )
         mails = self.env["mail.mail"].sudo().create(mail_vals)
         # Notifications, as Odoo's own sends make them: delivery errors and bounces land there.
         self.env["mail.notification"].sudo().create(
@@ -99,7 +111,9 @@ class DunningSendEmail(models.AbstractModel):
         return results
 
     @api.model
-    def _mail_values(self, communication, template, values):
+    def _mail_values(self, communication, template, values, content=None):
+        """The mail of ``values`` (its ``body_html`` as sent); ``content``, the body without
+        the mail layout, is the chatter's copy (default: the body as sent)."""
         company = communication.company_id
         moment = communication._contact_moment()
         if moment > fields.Datetime.now():
@@ -108,7 +122,7 @@ class DunningSendEmail(models.AbstractModel):
             "scheduled_date": moment,
             "subject": values.get("subject") or "",
             "body_html": values.get("body_html") or "",
-            "body": values.get("body_html") or "",
+            "body": (content if content is not None else values.get("body_html")) or "",
             "email_from": values.get("email_from") or company.email_formatted,
             # Replies come back to Odoo through the company's catchall (its alias domain),
             # where the mail gateway links them to the reminder (dunning_reply.py); without

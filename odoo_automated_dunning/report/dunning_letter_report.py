@@ -1,6 +1,9 @@
 import base64
 import io
 import logging
+import shutil
+import subprocess
+import tempfile
 
 import lxml.html
 import qrcode
@@ -88,7 +91,7 @@ class IrActionsReport(models.Model):
                 page_count = len(reader.pages)
                 starts = self._dunning_outline_starts(reader, len(communications))
                 if starts is None:
-                    starts = self._dunning_reference_starts(reader, communications)
+                    starts = self._dunning_reference_starts(reader, pdf, communications)
                 if starts is None:
                     return False
                 vals_list = []
@@ -145,10 +148,31 @@ class IrActionsReport(models.Model):
         return starts
 
     @api.model
-    def _dunning_reference_starts(self, reader, communications):
+    def _dunning_page_texts(self, reader, pdf):
+        """Each page's text without whitespace: by poppler's pdftotext where it is installed
+        (one call for the document, a hundred times faster than reading the pages in
+        Python), else by pypdf."""
+        if shutil.which("pdftotext"):
+            with tempfile.NamedTemporaryFile(suffix=".pdf") as source:
+                source.write(pdf)
+                source.flush()
+                done = subprocess.run(  # noqa: S603 - a fixed program on our own file
+                    ["pdftotext", "-q", "-enc", "UTF-8", source.name, "-"],  # noqa: S607
+                    capture_output=True,
+                    timeout=300,
+                    check=False,
+                )
+            pages = done.stdout.decode("utf-8", "replace").split("\f")
+            # pdftotext ends each page with a form feed: one piece more than pages.
+            if done.returncode == 0 and len(pages) == len(reader.pages) + 1:
+                return ["".join(page.split()) for page in pages[:-1]]
+        return ["".join((page.extract_text() or "").split()) for page in reader.pages]
+
+    @api.model
+    def _dunning_reference_starts(self, reader, pdf, communications):
         """The first page of each letter, where its reference first appears in the pages'
         text (slower: every page's text is read); None if one is not found."""
-        texts = ["".join((page.extract_text() or "").split()) for page in reader.pages]
+        texts = self._dunning_page_texts(reader, pdf)
         starts, page = [], 0
         for communication in communications:
             mark = communication._letter_reference()

@@ -1,6 +1,8 @@
+import io
 from unittest.mock import patch
 
 from odoo.tests import freeze_time, tagged
+from odoo.tools.pdf import PdfReader
 
 from odoo.addons.base.models.ir_qweb import IrQweb
 
@@ -20,6 +22,7 @@ FRENCH_TERMS = {
     "Your balance:": "Votre solde :",
     "Several invoices are late.": "Plusieurs factures sont en retard.",
 }
+LETTER_MODULE = "odoo.addons.odoo_automated_dunning.report.dunning_letter_report"
 FIELDS = ["subject", "body_html", "email_from", "reply_to"]
 
 
@@ -115,3 +118,74 @@ class TestDunningRenderBatch(DunningCommon):
                 self.assertNotIn("Your balance:", mail.body_html)
             else:
                 self.assertIn("Your balance:", mail.body_html)
+
+
+@freeze_time("2025-06-30")
+@tagged("post_install", "-at_install")
+class TestDunningLetterBatch(DunningCommon):
+    """A batch of letters is one wkhtmltopdf call cut into letters; cutting by poppler's
+    pdftotext gives the same letters, page for page, as reading each page in Python."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.external_report_layout_id = cls.env.ref("web.external_layout_standard")
+        cls.level1.write({"channel_ids": [(5, 0, 0), (0, 0, {"channel": "letter"})]})
+        cls.customers = cls.env["res.partner"]
+        for index, count in enumerate((1, 45, 2)):  # the second letter runs over pages
+            customer = cls._customer(
+                f"Paper Customer {index}",
+                False,
+                street=f"Rue de la Loi {index + 1}",
+                zip="1000",
+                city="Bruxelles",
+                country_id=cls.env.ref("base.be").id,
+            )
+            for number in range(count):
+                cls._invoice(customer, 10.0 + number, "2025-06-01")
+            cls.customers |= customer
+
+    def _letters(self, communications):
+        """{reminder: (pages, text of each page)} of the letters just cut."""
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        report = self.env.ref("odoo_automated_dunning.dunning_letter_report")
+        with self.allow_pdf_render():
+            self.assertTrue(Report._dunning_render_letters_together(report, communications))
+        letters = {}
+        for communication in communications:
+            attachment = self.env["ir.attachment"].search(
+                [("res_model", "=", communication._name), ("res_id", "=", communication.id)],
+                order="id desc",
+                limit=1,
+            )
+            reader = PdfReader(io.BytesIO(attachment.raw))
+            letters[communication] = [page.extract_text() for page in reader.pages]
+            attachment.unlink()
+        return letters
+
+    def test_pdftotext_and_python_cut_the_same_letters(self):
+        run = self.env["dunning.run"].create(
+            {
+                "date": "2025-06-20",
+                "company_id": self.env.company.id,
+                "prepare_only": True,
+                "partner_ids": [(6, 0, self.customers.ids)],
+            }
+        )
+        run.action_run()
+        communications = run.communication_ids.sorted("id")
+        self.assertEqual(len(communications), 3)
+        by_poppler = self._letters(communications)
+        with patch(f"{LETTER_MODULE}.shutil.which", return_value=None):
+            by_python = self._letters(communications)
+        self.assertGreater(len(by_poppler[communications[1]]), 1, "a letter over pages")
+        for communication in communications:
+            pages = by_poppler[communication]
+            self.assertEqual(pages, by_python[communication])
+            text = " ".join(pages)
+            for other in communications:
+                reference = other._letter_reference()
+                if other == communication:
+                    self.assertIn(reference, text)
+                else:
+                    self.assertNotIn(reference, text)
