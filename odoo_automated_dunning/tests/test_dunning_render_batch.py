@@ -43,13 +43,11 @@ class TestDunningRenderBatch(DunningCommon):
         cls.template = cls.templates["friendly"].sudo()
         # A template editor edits the template in English, then translates it into French.
         cls.template.write({"body_html": EDITED_BODY})
-        terms = cls.template._fields["body_html"].get_trans_terms(cls.template.body_html)
-        french = {}
-        for term in terms:
-            text = term
-            for english, translated in FRENCH_TERMS.items():
-                text = text.replace(english, translated)
-            french[term] = text
+        # The whole body is the template's translated value (Odoo's mail templates
+        # translate the field as one text).
+        french = cls.template.body_html
+        for english, translated in FRENCH_TERMS.items():
+            french = french.replace(english, translated)
         cls.template.update_field_translations("body_html", {"fr_FR": french})
         cls.customers = cls.env["res.partner"]
         for index, (name, lang) in enumerate(
