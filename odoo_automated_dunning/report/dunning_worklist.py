@@ -86,32 +86,6 @@ class DunningWorklist(models.Model):
                    AND am.move_type = 'out_invoice'
                    AND NOT COALESCE(am.dunning_dispute, FALSE)
               GROUP BY aml.partner_id, aml.company_id
-            ), activities AS (
-                SELECT res_id, COUNT(*) AS open_count, MIN(date_deadline) AS next_date
-                  FROM mail_activity
-                 WHERE res_model = 'res.partner' AND active
-              GROUP BY res_id
-            ), promises AS (
-                SELECT partner_id, company_id, COUNT(*) AS open_count,
-                       MIN(date_promised) AS next_date
-                  FROM dunning_promise
-                 WHERE state = 'open'
-              GROUP BY partner_id, company_id
-            ), replies AS (
-                SELECT partner_id, company_id,
-                       COUNT(*) FILTER (WHERE state = 'new') AS new_count,
-                       (ARRAY_AGG(kind ORDER BY date DESC, id DESC))[1] AS last_kind
-                  FROM dunning_reply
-              GROUP BY partner_id, company_id
-            ), predicted AS (
-                SELECT commercial_partner_id AS partner_id, company_id,
-                       MIN(dunning_predicted_date) AS next_date
-                  FROM account_move
-                 WHERE move_type = 'out_invoice'
-                   AND state = 'posted'
-                   AND payment_state IN ('not_paid', 'partial')
-                   AND dunning_predicted_date IS NOT NULL
-              GROUP BY commercial_partner_id, company_id
             )
             SELECT ROW_NUMBER() OVER (ORDER BY o.company_id, o.partner_id) AS id,
                    o.partner_id,
@@ -134,10 +108,36 @@ class DunningWorklist(models.Model):
               JOIN res_company company ON company.id = o.company_id
          LEFT JOIN dunning_partner_behaviour b
                 ON b.partner_id = o.partner_id AND b.company_id = o.company_id
-         LEFT JOIN activities a ON a.res_id = o.partner_id
-         LEFT JOIN promises p ON p.partner_id = o.partner_id AND p.company_id = o.company_id
-         LEFT JOIN replies r ON r.partner_id = o.partner_id AND r.company_id = o.company_id
-         LEFT JOIN predicted pr ON pr.partner_id = o.partner_id AND pr.company_id = o.company_id
+        -- One index probe per overdue customer for each of these (LATERAL): joined to
+        -- grouped subqueries instead, the planner, which expects a handful of overdue
+        -- customers, compared every customer with every group (1.8 million comparisons for
+        -- 1,900 customers, a second; quadratic in the book).
+         LEFT JOIN LATERAL (
+                SELECT COUNT(*) AS open_count, MIN(date_deadline) AS next_date
+                  FROM mail_activity
+                 WHERE res_model = 'res.partner' AND active AND res_id = o.partner_id
+                   ) a ON TRUE
+         LEFT JOIN LATERAL (
+                SELECT COUNT(*) AS open_count, MIN(date_promised) AS next_date
+                  FROM dunning_promise
+                 WHERE state = 'open' AND partner_id = o.partner_id
+                   AND company_id = o.company_id
+                   ) p ON TRUE
+         LEFT JOIN LATERAL (
+                SELECT COUNT(*) FILTER (WHERE state = 'new') AS new_count,
+                       (ARRAY_AGG(kind ORDER BY date DESC, id DESC))[1] AS last_kind
+                  FROM dunning_reply
+                 WHERE partner_id = o.partner_id AND company_id = o.company_id
+                   ) r ON TRUE
+         LEFT JOIN LATERAL (
+                SELECT MIN(dunning_predicted_date) AS next_date
+                  FROM account_move
+                 WHERE commercial_partner_id = o.partner_id
+                   AND company_id = o.company_id
+                   AND move_type = 'out_invoice'
+                   AND state = 'posted'
+                   AND payment_state IN ('not_paid', 'partial')
+                   ) pr ON TRUE
             """,
             today=today,
         )
