@@ -191,6 +191,9 @@ def run(env, smtp_host, smtp_port):
         runs |= run_record
         if day != today:
             _pay(env, invoices["Coho Winery"], date=day + timedelta(days=5))
+    # Commit first: Odoo sends the runs' task notifications itself once the transaction is
+    # committed (and deletes them), so the queue must not pick them up half-way through.
+    env.cr.commit()
     env["mail.mail"].process_email_queue()
     # The collector called Brightline: it promises to pay within a week.
     call = runs[-1].communication_ids.filtered(lambda c: c.channel == "call")
