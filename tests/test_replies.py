@@ -282,6 +282,21 @@ REPLIES += [
         Decimal(250),
     ),
     ("nl_NL", "De betaling volgt eind deze maand.", "promise", date(2026, 12, 31), None),
+    # Verb last, with an amount and a date between the verbs (nine and ten words).
+    (
+        "nl_NL",
+        "Wij zullen het bedrag van € 1.250,75 uiterlijk 15 december 2026 overmaken.",
+        "promise",
+        D15,
+        Decimal("1250.75"),
+    ),
+    (
+        "de_DE",
+        "Wir werden den offenen Betrag von 1.250,75 € bis spätestens zum 15.12.2026 überweisen.",
+        "promise",
+        D15,
+        Decimal("1250.75"),
+    ),
     ("nl_BE", "Wij hebben deze factuur nooit ontvangen.", "dispute", None, None),
     ("nl_NL", "Bedankt, we kijken ernaar.", "other", None, None),
     # Weaker words ("pay", "Zahlung") promise only with a date close after them.

@@ -63,8 +63,9 @@ def _token_pattern(token: str) -> str:
 
 
 # "*" in a phrase: up to three words of up to 40 characters each (bounded, so linear); "**" up
-# to eight.
-_GAPS = {"*": r"(?:\s+\S{1,40}){0,3}?", "**": r"(?:\s+\S{1,40}){0,8}?"}
+# to twelve (a verb-last clause with an amount and a date: "wij zullen het bedrag van
+# € 1.250,75 uiterlijk 15 juli 2025 overmaken" has nine words between its verbs).
+_GAPS = {"*": r"(?:\s+\S{1,40}){0,3}?", "**": r"(?:\s+\S{1,40}){0,12}?"}
 
 
 def _phrase_pattern(phrase: str) -> str:

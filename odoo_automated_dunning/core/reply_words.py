@@ -3,7 +3,7 @@
 Write entries as people write them, with accents and umlauts: a reply matches with or without
 them ("réglé" matches "regle", "überwiesen" also matches "ueberwiesen", "ß" also matches "ss"),
 in any case. In a phrase, a lone ``*`` stands for up to three other words ("have * paid" matches
-"have paid", "have already paid", "have just today paid"), a lone ``**`` for up to eight
+"have paid", "have already paid", "have just today paid"), a lone ``**`` for up to twelve
 (German and Dutch put the verb last: "wir werden die offene Rechnung am 15.12. bezahlen"), and
 ``a|b`` in a word for either spelling. Every phrase matches whole words only.
 

@@ -23,3 +23,4 @@ from . import test_dunning_replies
 from . import test_dunning_forecast
 from . import test_dunning_variants
 from . import test_dunning_render_batch
+from . import test_dunning_reply_matrix

@@ -11,41 +11,16 @@ from .common import DunningCommon
 SENDER = "Jane Doe <billing@acme.example.com>"
 
 
-@freeze_time("2025-06-20 09:00:00")
-@tagged("post_install", "-at_install")
-class TestDunningReplies(DunningCommon):
-    """A customer's answer to a reminder comes back through Odoo's mail gateway as a real
-    email; it is linked to its reminder, read (five languages, plain or HTML, quoted
-    history left out) and acted on: a pause, a promise, payments to match, a dispute, a
-    task, or nothing for an automatic reply."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.invoice = cls._invoice(cls.customer, 1200.50, "2025-06-01")
-        cls.collector = new_test_user(
-            cls.env,
-            login="replies_collector",
-            groups="odoo_automated_dunning.group_dunning_user",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
-        )
-        cls.policy.responsible_id = cls.collector
-
-    def setUp(self):
-        super().setUp()
-        self.run = self._run("2025-06-20")
-        self.reminder = self.run.communication_ids
-        self.assertEqual(self.reminder.state, "queued")
-        self._count = 0
-
-    # ---------------------------------------------------------------- helpers
+class ReplyEmails:
+    """Customers' answers to a reminder as real RFC 822 emails, fed through Odoo's mail
+    gateway (shared by the reply tests; needs ``self.reminder`` and ``self.invoice`` unless
+    both ``reminder`` and ``quoted=False`` are given)."""
 
     def _email(self, text, *, reminder=None, html=None, quoted=True, headers=None, sender=SENDER):
         """A real RFC 822 reply to ``reminder``'s email, as a mail client writes it: the new
         text, then the quoted reminder; an HTML alternative when ``html`` is given."""
         reminder = reminder or self.reminder
-        self._count += 1
+        self._count = getattr(self, "_count", 0) + 1
         message = EmailMessage()
         message["From"] = sender
         message["To"] = "credit@company.example.com"
@@ -77,6 +52,34 @@ class TestDunningReplies(DunningCommon):
 
     def _replies(self):
         return self.env["dunning.reply"].search([])
+
+
+@freeze_time("2025-06-20 09:00:00")
+@tagged("post_install", "-at_install")
+class TestDunningReplies(ReplyEmails, DunningCommon):
+    """A customer's answer to a reminder comes back through Odoo's mail gateway as a real
+    email; it is linked to its reminder, read (five languages, plain or HTML, quoted
+    history left out) and acted on: a pause, a promise, payments to match, a dispute, a
+    task, or nothing for an automatic reply."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice = cls._invoice(cls.customer, 1200.50, "2025-06-01")
+        cls.collector = new_test_user(
+            cls.env,
+            login="replies_collector",
+            groups="odoo_automated_dunning.group_dunning_user",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.policy.responsible_id = cls.collector
+
+    def setUp(self):
+        super().setUp()
+        self.run = self._run("2025-06-20")
+        self.reminder = self.run.communication_ids
+        self.assertEqual(self.reminder.state, "queued")
 
     def _quoted_html(self, new_html):
         return (
