@@ -175,7 +175,13 @@ class TestDunningVariants(DunningCommon):
         self.assertEqual(line_a.p_value_display, "< 0.001")
         self.assertTrue(line_b.is_best)
         self.assertEqual(comparison.winner_id, self.variant_b)
-        self.assertIn("Variant B wins", comparison.conclusion)
+        self.assertIn("Variant B wins: 100% of its reminders", comparison.conclusion)
+        # In French: the numbers as a French reader writes them.
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = comparison.with_context(lang="fr_FR")
+        self.assertEqual(french._percent(0.706), "71\u00a0%")
+        self.assertEqual(french._p_text(0.0123), "0,012")
+        self.assertEqual(french._p_text(0.0001), "< 0,001")
         # The effectiveness report groups by variant.
         groups = dict(
             self.env["dunning.effectiveness.report"]._read_group(

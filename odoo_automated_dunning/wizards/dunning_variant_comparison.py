@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
+from odoo.tools import formatLang
+from odoo.tools.misc import babel_locale_parse
 
 from ..core import stats
 
@@ -104,7 +106,7 @@ class DunningVariantComparison(models.TransientModel):
                     "is_best": variant.id == verdict.best,
                     "z_score": test.z if test else 0.0,
                     "p_value": test.p_value if test else 0.0,
-                    "p_value_display": _p_text(test.p_value) if test else False,
+                    "p_value_display": self._p_text(test.p_value) if test else False,
                     "tested": bool(test),
                 }
             )
@@ -146,8 +148,8 @@ class DunningVariantComparison(models.TransientModel):
                 "Variant %(name)s won: %(share)s of its reminders were paid in full within 30 "
                 "days (p-value %(p)s). It was promoted: its template is now the level's.",
                 name=names[best],
-                share=f"{shares[best]:.0%}",
-                p=_p_text(worst_p),
+                share=self._percent(shares[best]),
+                p=self._p_text(worst_p),
             )
         if verdict.kind == stats.VERDICT_WINNER:
             return self.env._(
@@ -156,19 +158,31 @@ class DunningVariantComparison(models.TransientModel):
                 "%(alpha)s). A Dunning Manager can promote it: its template becomes the "
                 "level's and the experiment ends.",
                 name=names[best],
-                share=f"{shares[best]:.0%}",
-                p=_p_text(worst_p),
-                alpha=_p_text(verdict.alpha),
+                share=self._percent(shares[best]),
+                p=self._p_text(worst_p),
+                alpha=self._p_text(verdict.alpha),
             )
         return self.env._(
             "No significant difference yet: variant %(name)s leads with %(share)s paid in full "
             "within 30 days, but the p-value %(p)s is not below %(alpha)s. Keep the experiment "
             "running.",
             name=names[best] if best else "-",
-            share=f"{shares.get(best, 0.0):.0%}",
-            p=_p_text(worst_p),
-            alpha=_p_text(verdict.alpha),
+            share=self._percent(shares.get(best, 0.0)),
+            p=self._p_text(worst_p),
+            alpha=self._p_text(verdict.alpha),
         )
+
+    def _percent(self, share):
+        """'71%' in English, '71 %' in French: the language's number and percent sign."""
+        pattern = babel_locale_parse(self.env.lang or "en_US").percent_formats[None]
+        number = formatLang(self.env, share * 100, digits=0)
+        return f"{pattern.prefix[0]}{number}{pattern.suffix[0]}"
+
+    def _p_text(self, value):
+        """A p-value with three decimals in the user's language ('0,002' in French)."""
+        if value < 0.001:
+            return f"< {formatLang(self.env, 0.001, digits=3)}"
+        return formatLang(self.env, value, digits=3)
 
     def action_refresh(self):
         self.ensure_one()
@@ -196,10 +210,6 @@ class DunningVariantComparison(models.TransientModel):
         level.mail_template_id = self.winner_id.mail_template_id
         level.variant_ids.action_archive()
         return {"type": "ir.actions.act_window_close"}
-
-
-def _p_text(value):
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 class DunningVariantComparisonLine(models.TransientModel):
