@@ -227,31 +227,7 @@ def mail_step(env):
     )
     env.cr.commit()
     Mail = env["mail.mail"]
-    outgoing = [("state", "=", "outgoing")]
-    before = Mail.search_count(outgoing)
-    start = time.perf_counter()
-    batches = _profiled(
-        lambda: _drain(
-            lambda: (Mail.process_email_queue(), env.cr.commit()),
-            lambda: Mail.search_count(outgoing),
-            float(os.environ.get("BENCH_LIMIT_SECONDS", "600")),
-        )
-    )
-    seconds = time.perf_counter() - start
-    env.cr.execute("SELECT state, count(*) FROM mail_mail GROUP BY state")
-    states = dict(env.cr.fetchall())
-    env.cr.execute(
-        "SELECT count(*) FROM dunning_communication WHERE mail_id IS NOT NULL AND state = 'sent'"
-    )
-    _report(
-        {
-            "queued": before,
-            "seconds": round(seconds, 3),
-            "batches": batches,
-            "states_after": states,
-            "reminders_sent": env.cr.fetchone()[0],
-        }
-    )
+    _measure_queue(env, Mail.process_email_queue, Mail, [("state", "=", "outgoing")], "mail")
 
 
 def sms_step(env):
@@ -260,20 +236,33 @@ def sms_step(env):
     env.cr.commit()
     Sms = env["sms.sms"]
     outgoing = [("state", "=", "outgoing"), ("to_delete", "!=", True)]
-    before = Sms.search_count(outgoing)
+    _measure_queue(env, Sms._process_queue, Sms, outgoing, "sms")
+
+
+def _measure_queue(env, process, Model, outgoing, kind):
+    """Drain one of Odoo's queues as its cron does (a commit after each call) and report how
+    long it took, the states it left and how many reminders it settled as sent."""
+    from odoo.tools import SQL  # noqa: PLC0415 - run inside odoo shell only
+
+    before = Model.search_count(outgoing)
     start = time.perf_counter()
     batches = _profiled(
         lambda: _drain(
-            lambda: (Sms._process_queue(), env.cr.commit()),
-            lambda: Sms.search_count(outgoing),
+            lambda: (process(), env.cr.commit()),
+            lambda: Model.search_count(outgoing),
             float(os.environ.get("BENCH_LIMIT_SECONDS", "600")),
         )
     )
     seconds = time.perf_counter() - start
-    env.cr.execute("SELECT state, count(*) FROM sms_sms GROUP BY state")
+    env.cr.execute(
+        SQL("SELECT state, count(*) FROM %s GROUP BY state", SQL.identifier(Model._table))
+    )
     states = dict(env.cr.fetchall())
     env.cr.execute(
-        "SELECT count(*) FROM dunning_communication WHERE sms_id IS NOT NULL AND state = 'sent'"
+        SQL(
+            "SELECT count(*) FROM dunning_communication WHERE %s IS NOT NULL AND state = 'sent'",
+            SQL.identifier(f"{kind}_id"),
+        )
     )
     _report(
         {
