@@ -3,7 +3,11 @@
 They run as the standard input of `odoo shell`, so bench/run names this folder in BENCH_DIR.
 """
 
+import contextlib
 import resource
+from pathlib import Path
+
+STATUS = Path("/proc/self/status")
 
 
 def cpu_time():
@@ -33,3 +37,63 @@ def warm_translations(env):
     for lang in env["res.lang"].search([("code", "!=", "en_US")]).mapped("code"):
         for module in WARM_MODULES:
             code_translations.get_python_translations(module, lang)
+
+
+def _status_mb(field):
+    """A VmRSS/VmHWM figure of /proc/self/status in MB, or None off Linux."""
+    with contextlib.suppress(OSError):
+        for line in STATUS.read_text(encoding="ascii").splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024)
+    return None
+
+
+def _maxrss_mb():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def rss_mb():
+    """This process's resident memory now."""
+    rss = _status_mb("VmRSS")
+    return rss if rss is not None else _maxrss_mb()
+
+
+def peak_rss_mb():
+    """This process's own peak resident memory since it started (VmHWM).
+
+    Not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux keeps that figure across ``execve``, so a
+    process started by ``subprocess`` (vfork, then exec) reports its parent's peak when it is
+    higher. bench/run's own peak (the throughput phase holds the captured mails in memory: 14,000
+    at 10,000 invoices, 20,000 at 100,000) was every phase's "peak" that way: 253 and 346 MB."""
+    hwm = _status_mb("VmHWM")
+    return hwm if hwm is not None else _maxrss_mb()
+
+
+class MemoryWatch:
+    """The process's memory around one measured call.
+
+    ``before``: resident memory just before the call (Odoo loaded, setup done); ``peak``: the
+    process's own peak, setup included; ``call_peak``: the peak during the call alone (the
+    kernel's peak counter is reset when the call starts, where Linux allows it); ``growth``:
+    ``call_peak - before``, what the call itself added."""
+
+    def __init__(self):
+        self.before = self.peak_before = self.call_peak = None
+
+    def start(self):
+        self.peak_before = peak_rss_mb()
+        self.before = rss_mb()
+        # "5" resets VmHWM to the current RSS (Linux 4.0+; this process's own file).
+        with contextlib.suppress(OSError):
+            Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+
+    def stop(self):
+        self.call_peak = peak_rss_mb()
+
+    def figures(self):
+        return {
+            "rss_before_mb": self.before,
+            "call_peak_rss_mb": self.call_peak,
+            "call_growth_mb": self.call_peak - self.before,
+            "peak_rss_mb": max(self.peak_before, self.call_peak),
+        }

@@ -14,24 +14,23 @@
 There is no cron of replies or promises of its own: replies are read as mail comes in, broken
 promises are checked by the dunning run itself (measured by the ``record`` phase).
 
-Prints one ``BENCH {json}`` line (wall seconds, SQL queries, peak RSS of the process) and rolls
-back. BENCH_PROFILE=1 prints a cProfile of the measured call on stderr.
+Prints one ``BENCH {json}`` line (wall seconds, SQL queries, the process's own peak RSS, its RSS
+before the job and the job's growth) and rolls back. BENCH_PROFILE=1 prints a cProfile of the
+measured call on stderr.
 """
 
 import cProfile
 import json
 import os
 import pstats
-import resource
 import sys
 import time
 
 PHASE = os.environ.get("BENCH_PHASE", "behaviour")
 PLANS = int(os.environ.get("BENCH_PLANS", "300"))
 
-
-def rss_mb():
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from _measure import MemoryWatch  # noqa: E402  (the path above)
 
 
 def make_plans(env, count):
@@ -81,15 +80,17 @@ def main(env):
     else:
         job = env["dunning.communication"]._cron_release_deferred
     mails_before = env["mail.mail"].search_count([])
-    rss_before = rss_mb()
     queries = env.cr.sql_log_count
     profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    memory = MemoryWatch()
+    memory.start()
     start = time.perf_counter()
     if profiler:
         profiler.enable()
     job()
     env.flush_all()
     seconds = time.perf_counter() - start
+    memory.stop()
     if profiler:
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
@@ -118,8 +119,7 @@ def main(env):
                 "phase": PHASE,
                 "seconds": round(seconds, 3),
                 "queries": env.cr.sql_log_count - queries,
-                "rss_before_mb": rss_before,
-                "peak_rss_mb": rss_mb(),
+                **memory.figures(),
                 **setup,
                 **counts,
             }

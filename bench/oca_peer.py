@@ -28,14 +28,13 @@ OCA's shipped email template, on the company's receivable accounts, set as the c
 credit policy. OCA escalates a line only from a previous reminder: a first run on a fresh book
 gives level-1 lines only, whatever the age of the invoice.
 
-It prints one line, ``BENCH {json}``: tool, phase, wall seconds, SQL queries, peak RSS (MB) of
-the process, and the credit lines, customers and invoices handled (plus communications and, for
+It prints one line, ``BENCH {json}``: tool, phase, wall seconds, SQL queries, the process's own
+peak RSS (MB), its RSS before the measured call and the call's growth, and the credit lines, customers and invoices handled (plus communications and, for
 email, mails queued). Everything is rolled back at the end: the database is left unchanged.
 """
 
 import json
 import os
-import resource
 import sys
 import time
 
@@ -108,11 +107,13 @@ CPU = {"seconds": 0.0}
 def measure(env, function):
     env.flush_all()
     queries = env.cr.sql_log_count
+    MEMORY.start()
     start, cpu_start = time.perf_counter(), cpu_time()
     result = function()
     env.flush_all()
     seconds = time.perf_counter() - start
     CPU["seconds"] = cpu_time() - cpu_start
+    MEMORY.stop()
     return result, seconds, env.cr.sql_log_count - queries
 
 
@@ -197,7 +198,9 @@ PHASES = {"generate": phase_generate, "email": phase_email, "pdf": phase_pdf}
 
 
 sys.path.insert(0, os.environ["BENCH_DIR"])
-from _measure import cpu_time, warm_translations  # noqa: E402  (the path above)
+from _measure import MemoryWatch, cpu_time, warm_translations  # noqa: E402  (the path above)
+
+MEMORY = MemoryWatch()  # the process's memory around the measured call
 
 
 def main(env):
@@ -212,7 +215,7 @@ def main(env):
         "seconds": round(seconds, 3),
         "cpu_seconds": round(CPU["seconds"], 3),
         "queries": queries,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        **MEMORY.figures(),
         "lines": len(lines),
         "customers": len(lines.partner_id),
         "invoices": len(lines.invoice_id),

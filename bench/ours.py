@@ -12,14 +12,14 @@ Phases, each with the standard three-level policy (7 days, 2 weeks, 1 month afte
 BENCH_PROFILE=1 prints a cProfile of the measured call on stderr. BENCH_LIMIT restricts ``email`` and ``letter`` to that many customers (a run for the first N
 customers with overdue invoices), so they compare with OCA on the same customers.
 
-Prints one ``BENCH {json}`` line (wall seconds, SQL queries, peak RSS, counts) and rolls back.
+Prints one ``BENCH {json}`` line (wall seconds, SQL queries, the process's peak RSS, its RSS
+before the call and the call's own growth, counts) and rolls back.
 """
 
 import cProfile
 import json
 import os
 import pstats
-import resource
 import sys
 import time
 
@@ -32,7 +32,7 @@ LIMIT = int(os.environ.get("BENCH_LIMIT", "0"))
 
 
 sys.path.insert(0, os.environ["BENCH_DIR"])
-from _measure import cpu_time, warm_translations  # noqa: E402  (the path above)
+from _measure import MemoryWatch, cpu_time, warm_translations  # noqa: E402  (the path above)
 
 
 def main(env):
@@ -78,6 +78,8 @@ def main(env):
     env.flush_all()
     queries = env.cr.sql_log_count
     profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    memory = MemoryWatch()
+    memory.start()
     start, cpu_start = time.perf_counter(), cpu_time()
     if profiler:
         profiler.enable()
@@ -85,6 +87,7 @@ def main(env):
     env.flush_all()
     seconds = time.perf_counter() - start
     cpu_seconds = cpu_time() - cpu_start
+    memory.stop()
     if profiler:  # where the time goes, for bench/README.md
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
@@ -102,7 +105,8 @@ def main(env):
                 # shared machine.
                 "cpu_seconds": round(cpu_seconds, 3),
                 "queries": env.cr.sql_log_count - queries,
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                # The process's own peak, the RSS before the call and the call's own growth.
+                **memory.figures(),
                 "customers": run.customer_done_count,
                 "invoices": run.invoice_count,
                 "lines": len(communications.line_ids),
