@@ -3,7 +3,6 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 from odoo.tools import split_every
 
 from .. import core
@@ -245,21 +244,10 @@ class DunningRun(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_preview(self):
-        """Dry run: what the run would send and skip today, without writing anything."""
+        """Dry run: what the run would send and skip today, a page of customers at a time,
+        without writing anything."""
         self.ensure_one()
-        wizard = self.env["dunning.run.preview"].create({"run_id": self.id})
-        lines = []
-        for plan, customers in self._iter_plans(self._candidate_partner_ids()):
-            lines += wizard._lines_from_plan(plan, customers)
-        wizard.line_ids = [Command.create(vals) for vals in lines]
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Preview of %(run)s", run=self.name),
-            "res_model": "dunning.run.preview",
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self.env["dunning.run.preview"].create({"run_id": self.id})._show_page(0)
 
     def action_run(self):
         """Run now; a large run is handed to the background cron, which commits per batch."""

@@ -15,6 +15,7 @@ from . import test_dunning_portal
 from . import test_dunning_hostile
 from . import test_dunning_bounds
 from . import test_dunning_run_guard
+from . import test_dunning_run_preview
 from . import test_dunning_delivery
 from . import test_dunning_portal_lang
 from . import test_dunning_outputs
