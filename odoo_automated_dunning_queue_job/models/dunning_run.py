@@ -4,9 +4,10 @@ import time
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.tools import split_every
 
 from odoo.addons.odoo_automated_dunning.models.dunning_run import BATCH_SIZE
+from odoo.addons.queue_job.jobrunner.channels import ChannelManager
+from odoo.addons.queue_job.jobrunner.runner import _channels
 
 _logger = logging.getLogger(__name__)
 # A batch's count waits for the other batches' counts (each a one-row UPDATE) this many times.
@@ -38,13 +39,36 @@ class DunningRun(models.Model):
             self._enqueue_batches()
         return True  # the jobs do the work; the cron goes on with the next run
 
+    @api.model
+    def _job_capacity(self):
+        """How many jobs queue_job's runner runs at once: the capacity of its root channel, as
+        the runner reads it (ODOO_QUEUE_JOB_CHANNELS or [queue_job] channels; else 1)."""
+        channels = ChannelManager.parse_simple_config(_channels())
+        root = next((channel for channel in channels if channel["name"] == "root"), {})
+        return max(int(root.get("capacity") or 1), 1)
+
+    def _batches(self, partner_ids):
+        """The customers in batches of at most batch_size, as many batches as a multiple of
+        the jobs run at once and of equal size (within one customer): each worker gets the
+        same work and none waits for a last, larger batch. In id order."""
+        capacity = self._job_capacity()
+        count = -(-len(partner_ids) // self._param("batch_size", BATCH_SIZE))
+        count = -(-count // capacity) * capacity
+        size, larger = divmod(len(partner_ids), count or 1)
+        start = 0
+        for index in range(count):
+            end = start + size + (index < larger)
+            if end > start:
+                yield partner_ids[start:end]
+            start = end
+
     def _enqueue_batches(self):
         """One job per batch of customers."""
         self.ensure_one()
         self._start()
         candidates = self._candidate_partner_ids()
         self.write({"customer_count": self.customer_done_count + len(candidates)})
-        for batch in split_every(self._param("batch_size", BATCH_SIZE), candidates):
+        for batch in self._batches(candidates):
             self.with_delay(
                 description=self.env._("Dunning %(run)s: customers %(first)s to %(last)s")
                 % {"run": self.name, "first": batch[0], "last": batch[-1]},

@@ -1,4 +1,6 @@
+import os
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo.tests import freeze_time, tagged
 
@@ -24,7 +26,10 @@ class TestDunningQueueJobQuota(DunningCommon):
         customers = [self._customer(f"Batch {i}", f"ap{i}@batch.example.com") for i in range(5)]
         for rank, customer in enumerate(customers):
             self._invoice(customer, 100.0 * (rank + 1), "2025-06-01")
-        with trap_jobs() as trap:
+        with (
+            trap_jobs() as trap,
+            patch.dict(os.environ, {"ODOO_QUEUE_JOB_CHANNELS": "root:1"}),  # one job at once
+        ):
             self.env["dunning.run"]._cron_run_dunning()
             run = self.env["dunning.run"].search([("date", "=", "2025-06-20")])
             trap.assert_jobs_count(3)
