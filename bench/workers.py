@@ -13,8 +13,13 @@ runs on its own fresh copy of that template (``createdb -T``), all dropped at th
 - ``workers``: the same cron method with the bridge on enqueues one job per batch; an Odoo
   server started with ``--workers=2``, ``server_wide_modules=web,queue_job`` and
   ``[queue_job] channels=root:2`` runs them (its job runner process calls
-  ``/queue_job/runjob`` on the workers); timed from the cron call until the run is done and
-  no job is left;
+  ``/queue_job/runjob`` on the workers); timed from the cron call, as the single process is,
+  until the run is done and no job is left. Each worker runs in a session of its own
+  (``--shared-session``: as before, all in the server's): Linux's autogroup scheduler shares
+  the CPU between sessions, so on a busy machine two workers in one session got together the
+  share of the one cron process. The driver samples the jobs meanwhile (a timeline: when each
+  was seen enqueued, started, done, by which worker), the database's backends (lock waits)
+  and the workers' threads; ``--kill-customers 0`` leaves out the kill run;
 - ``kill``: a run for the first ``--kill-customers`` customers in batches of 100, as jobs on
   such a server; once a job has started and another is done, the worker running it (the
   ``worker_pid`` queue_job records) is killed with SIGKILL; queue_job finds the job dead
@@ -29,6 +34,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 import time
 
 STEP = os.environ.get("BENCH_STEP")
@@ -59,13 +65,17 @@ def cron_step(env):
     params.set_param("odoo_automated_dunning.use_queue_job", os.environ["BENCH_USE_QUEUE_JOB"])
     env.cr.commit()
     env = env(context=dict(env.context, tracking_disable=True, mail_notrack=True))
-    start = time.perf_counter()
+    started_epoch = time.time()  # the parallel run is timed from here to its end
+    start, cpu = time.perf_counter(), time.process_time()
     env["dunning.run"]._cron_run_dunning()
     env.cr.commit()
+    cpu = time.process_time() - cpu
     run = env["dunning.run"].search([("partner_ids", "=", False)], order="id desc", limit=1)
     _report(
         {
             "seconds": round(time.perf_counter() - start, 3),
+            "cpu_seconds": round(cpu, 3),
+            "started_epoch": started_epoch,
             "run": run.id,
             "state": run.state,
             "customers": run.customer_count,
@@ -159,7 +169,8 @@ def _sql(db, query, args=()):
         connection.close()
 
 
-LAUNCHER = """import sys
+LAUNCHER = """import os
+import sys
 import time
 
 if sys.argv[1:2] == ["gevent"]:
@@ -167,6 +178,10 @@ if sys.argv[1:2] == ["gevent"]:
     # gevent is not installed here and nothing here needs the websocket: stand in for it.
     while True:
         time.sleep(3600)
+if os.environ.get("BENCH_WORKER_SESSIONS") != "0":
+    # Each worker in a session of its own: Linux's autogroup scheduler shares the CPU between
+    # sessions, so workers sharing the server's session would together get one process's share.
+    os.register_at_fork(after_in_child=os.setsid)
 import odoo.cli
 
 odoo.cli.main()
@@ -176,7 +191,7 @@ odoo.cli.main()
 class Server:
     """An Odoo server with 2 workers and queue_job's job runner on one database."""
 
-    def __init__(self, odoo, db, addons_path, workdir, log, free_port, db_args):
+    def __init__(self, odoo, db, addons_path, workdir, log, free_port, db_args, sessions=True):
         import subprocess  # noqa: PLC0415
         from pathlib import Path  # noqa: PLC0415
 
@@ -207,7 +222,7 @@ class Server:
             [sys.executable, str(launcher), "server", f"--config={config}", *db_args],
             stdout=self.out,
             stderr=self.out,
-            env=odoo.child_env(),
+            env=odoo.child_env({"BENCH_WORKER_SESSIONS": "1" if sessions else "0"}),
             start_new_session=True,
         )
 
@@ -245,6 +260,8 @@ class Server:
         import signal  # noqa: PLC0415
         import subprocess  # noqa: PLC0415
 
+        # Its workers have sessions of their own (LAUNCHER): the server's group misses them.
+        children = self.workers()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -255,28 +272,96 @@ class Server:
         # Leftover children of this server's session (it was started in its own).
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.out.close()
+
+
+def _cpu_seconds(pids):
+    """{pid: user + system CPU seconds} of the processes still there."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return cpu
+
+
+class Timeline:
+    """What the driver sees at each tick of the parallel run: when each job was first seen in
+    each state (and attempt), by which worker, and which statements waited on a lock."""
+
+    def __init__(self, db, pids):
+        self.db, self.pids = db, pids
+        self.seen, self.lock_waits, self.backends, self.states = {}, {}, {}, {}
+
+    def tick(self):
+        now = time.time()
+        for pid in self.pids():
+            # Each thread (a worker serves requests in a thread of its own): R on a CPU or
+            # waiting for one, S waiting (for PostgreSQL, a request), D for the disk.
+            with contextlib.suppress(OSError):
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/stat", encoding="utf-8") as stat:
+                        state = stat.read().rsplit(")", 1)[1].split()[0]
+                    if state != "S":
+                        self.states[state] = self.states.get(state, 0) + 1
+        rows = _sql(
+            self.db,
+            "SELECT uuid, state, retry, worker_pid FROM queue_job WHERE model_name = 'dunning.run'",
+        )
+        for uuid, state, retry, pid in rows:
+            self.seen.setdefault((uuid, state, retry), (now, pid))
+        for app, state, wait, query in _sql(
+            self.db,
+            "SELECT application_name, state, wait_event_type || ':' || wait_event, "
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid != pg_backend_pid()",
+            (self.db,),
+        ):
+            key = f"{app} {state} {wait or ''}"
+            self.backends[key] = self.backends.get(key, 0) + 1
+            if wait and wait.startswith("Lock"):
+                self.lock_waits[query] = self.lock_waits.get(query, 0) + 1
+
+    def events(self, start):
+        """[(seconds from ``start``, job, state, attempt, worker)] in time order."""
+        jobs = {}
+        for uuid, *_rest in sorted(self.seen, key=self.seen.get):
+            jobs.setdefault(uuid, f"job {len(jobs) + 1}")
+        return sorted(
+            (round(at - start, 2), jobs[uuid], state, retry, pid)
+            for (uuid, state, retry), (at, pid) in self.seen.items()
+        )
+
+
+def _run_over(db, run_id):
+    """The run is done and no job of it is left to do."""
+    (state,) = _sql(db, "SELECT state FROM dunning_run WHERE id = %s", (run_id,))[0]
+    left = _sql(
+        db,
+        "SELECT count(*) FROM queue_job WHERE model_name = 'dunning.run' "
+        "AND state NOT IN ('done', 'failed', 'cancelled')",
+    )[0][0]
+    return state == "done" and not left
 
 
 def _wait_done(db, run_id, seconds, on_tick=None):
     """Wait until the run is done and no job of it is left to do; returns the seconds."""
     start = time.monotonic()
     while time.monotonic() - start < seconds:
-        (state,) = _sql(db, "SELECT state FROM dunning_run WHERE id = %s", (run_id,))[0]
-        left = _sql(
-            db,
-            "SELECT count(*) FROM queue_job WHERE model_name = 'dunning.run' "
-            "AND state NOT IN ('done', 'failed', 'cancelled')",
-        )[0][0]
-        if state == "done" and not left:
+        if _run_over(db, run_id):
             return time.monotonic() - start
         if on_tick:
             on_tick()
-        time.sleep(0.2)
+        time.sleep(0.1)
     return None
 
 
-def measure(odoo, shell, db, log, kill_customers=1000, timeout=900, workdir=None):
+def measure(odoo, shell, db, log, kill_customers=1000, timeout=900, workdir=None, sessions=True):
     """The whole phase on copies of ``db``; returns its figures. ``shell(db, script, env,
     log, addons_path)`` runs this file in ``odoo shell`` and returns its BENCH json."""
     import importlib.machinery  # noqa: PLC0415
@@ -355,29 +440,62 @@ def measure(odoo, shell, db, log, kill_customers=1000, timeout=900, workdir=None
 
             # (b) queue_job's runner and 2 workers
             server = Server(
-                odoo, copies["workers"], addons_path, tmp, log, free_port, odoo_db_args()
+                odoo,
+                copies["workers"],
+                addons_path,
+                tmp,
+                log,
+                free_port,
+                odoo_db_args(),
+                sessions,
             )
             servers.append(server)
             server.wait_ready()
-            started = time.monotonic()
-            enqueue = shell(
-                copies["workers"],
-                script,
-                {"BENCH_STEP": "cron", "BENCH_USE_QUEUE_JOB": "1"},
-                log,
-                addons_path,
+            # The cron call runs in its own process (odoo shell) while the driver watches the
+            # jobs; the run is timed from the cron call, as the single process is.
+            timeline = Timeline(copies["workers"], server.workers)
+            cpu_before = _cpu_seconds(server.workers())
+            enqueued = {}
+            caller = threading.Thread(
+                target=lambda: enqueued.update(
+                    shell(
+                        copies["workers"],
+                        script,
+                        {"BENCH_STEP": "cron", "BENCH_USE_QUEUE_JOB": "1"},
+                        log,
+                        addons_path,
+                    )
+                )
             )
-            waited = _wait_done(copies["workers"], enqueue["run"], timeout)
+            caller.start()
+            done_at = None
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                timeline.tick()
+                if not caller.is_alive() and _run_over(copies["workers"], enqueued["run"]):
+                    done_at = time.time()
+                    break
+                time.sleep(0.1)
+            caller.join()
+            cpu_after = _cpu_seconds(server.workers())
+            start = enqueued["started_epoch"]
             workers = {
-                "seconds": round(time.monotonic() - started, 3) if waited is not None else None,
-                "enqueue_seconds": enqueue["seconds"],
-                "run": enqueue["run"],
+                "seconds": round(done_at - start, 3) if done_at else None,
+                "enqueue_seconds": enqueued["seconds"],
+                "run": enqueued["run"],
+                "server_cpu_seconds": round(
+                    sum(cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after), 2
+                ),
+                "timeline": timeline.events(start),
+                "lock_waits": timeline.lock_waits,
+                "backends": timeline.backends,
+                "worker_states": timeline.states,
             }
             server.stop()
             workers["check"] = shell(
                 copies["workers"],
                 script,
-                {"BENCH_STEP": "check", "BENCH_RUN": str(enqueue["run"])},
+                {"BENCH_STEP": "check", "BENCH_RUN": str(enqueued["run"])},
                 log,
                 addons_path,
             )
@@ -386,6 +504,8 @@ def measure(odoo, shell, db, log, kill_customers=1000, timeout=900, workdir=None
                 result["speedup"] = round(cron["seconds"] / workers["seconds"], 2)
 
             # (c) a worker killed mid-batch
+            if not kill_customers:
+                return result
             server = Server(odoo, copies["kill"], addons_path, tmp, log, free_port, odoo_db_args())
             servers.append(server)
             server.wait_ready()
@@ -440,12 +560,36 @@ def measure(odoo, shell, db, log, kill_customers=1000, timeout=900, workdir=None
     return result
 
 
+def _timeline_line(size, result):
+    """The parallel run's jobs as the driver saw them, and the CPU each side used."""
+    spans, workers = {}, {}
+    for at, job, state, _attempt, pid in result["workers"]["timeline"]:
+        span = spans.setdefault(job, {})
+        if state == "started":
+            span.setdefault("started", at)
+            span["worker"] = workers.setdefault(pid, f"w{len(workers) + 1}")
+        elif state == "done":
+            span["done"] = at
+    jobs = ", ".join(
+        f"{job} {span.get('started', '?')}-{span.get('done', '?')} s ({span.get('worker', '?')})"
+        for job, span in sorted(spans.items(), key=lambda item: item[1].get("started", 0))
+    )
+    return (
+        f"- {size:,} invoices, the parallel run's jobs (seconds from the cron call, started-done, "
+        f"worker): {jobs}; the run done at {result['workers']['seconds']} s. CPU used: the cron "
+        f"process {result['cron'].get('cpu_seconds')} s, the server's processes "
+        f"{result['workers'].get('server_cpu_seconds')} s."
+    )
+
+
 def results_lines(rows):
     """The RESULTS.md section of this phase, for each size measured."""
     lines = [
         "Today's run over the whole book, emails rendered and queued: by the cron's method in "
         "one process (queue_job bridge off), and as queue_job jobs run by its job runner on an "
-        "Odoo server with `--workers=2` on this 2-core machine, each on a fresh copy of the book. "
+        "Odoo server with `--workers=2` on this 2-core machine (each worker in a session of its "
+        "own, as the single process has, for Linux's autogroup scheduler), each on a fresh copy "
+        "of the book, both timed from the cron call. "
         "Then a run of the first customers in batches of 100 on such a server, one worker killed "
         "with SIGKILL while it ran a job. `bench/workers.py`.",
         "",
@@ -478,6 +622,10 @@ def results_lines(rows):
         if kill:
             kills.append((size, kill))
     lines.append("")
+    for size, results in rows:
+        par = (results.get("workers") or {}).get("workers") or {}
+        if par.get("timeline"):
+            lines.append(_timeline_line(size, results["workers"]))
     for size, kill in kills:
         check, killed = kill["check"], kill.get("killed") or {}
         if killed:
@@ -505,7 +653,12 @@ def main(argv):
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
-    parser.add_argument("--kill-customers", type=int, default=1000)
+    parser.add_argument("--kill-customers", type=int, default=1000, help="0: no kill run")
+    parser.add_argument(
+        "--shared-session",
+        action="store_true",
+        help="the server's workers share its session (one autogroup), as before",
+    )
     options = parser.parse_args(argv)
     path = Path(__file__).resolve().parent / "run"
     loader = importlib.machinery.SourceFileLoader("bench_run", str(path))
@@ -523,6 +676,7 @@ def main(argv):
         options.db,
         log,
         options.kill_customers,
+        sessions=not options.shared_session,
     )
     print(json.dumps(result, indent=1))  # noqa: T201
     return 0
