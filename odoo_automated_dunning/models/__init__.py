@@ -38,3 +38,4 @@ from . import dunning_reply
 from . import mail_thread
 from . import dunning_level_variant
 from . import ir_qweb
+from . import mail_template

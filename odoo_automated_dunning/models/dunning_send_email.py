@@ -3,6 +3,11 @@ import logging
 
 from odoo import api, fields, models
 from odoo.fields import Command
+from odoo.tools import SQL
+
+from odoo.addons.mail.models.mail_message import _image_dataurl
+
+from .dunning_mail_body import sanitize_bodies
 
 _logger = logging.getLogger(__name__)
 
@@ -48,7 +53,15 @@ class DunningSendEmail(models.AbstractModel):
                         communication, template, values, contents.get(communication.id)
                     )
                 )
+        # The chatter copies are sanitised once per shape of body (dunning_mail_body.py) and
+        # written after the mails are created; a copy with embedded images goes through
+        # create, which turns them into attachments.
+        later = {}
+        for index, vals in enumerate(mail_vals):
+            if vals["body"] and not _image_dataurl.search(vals["body"]):
+                later[index] = vals.pop("body")
         mails = self.env["mail.mail"].sudo().create(mail_vals)
+        self._write_chatter_copies(mails, later)
         # Notifications, as Odoo's own sends make them: delivery errors and bounces land there.
         self.env["mail.notification"].sudo().create(
             [
@@ -82,6 +95,34 @@ class DunningSendEmail(models.AbstractModel):
         # Over the company's email quota, emails wait for the next free hours (never dropped).
         self.env["dunning.send.quota"].sudo()._apply(sent)
         self._attach_documents(sent, mails)
+
+    @api.model
+    def _write_chatter_copies(self, mails, bodies):
+        """Store ``bodies`` ({index of the mail in ``mails``: body}) as the chatter messages of
+        those mails, sanitised as ``mail.message.body`` sanitises them, in one UPDATE; the
+        cache of the field is then invalidated and its dependents marked, as a write does."""
+        if not bodies:
+            return
+        messages = mails.mail_message_id
+        field = messages._fields["body"]
+        indexes = list(bodies)
+        clean = sanitize_bodies([bodies[index] for index in indexes], field)
+        rows = [
+            SQL("(%s, %s)", mails[index].mail_message_id.id, str(body))
+            for index, body in zip(indexes, clean, strict=True)
+        ]
+        messages.flush_recordset(["body"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_message SET body = v.body FROM (VALUES %s) AS v(id, body) "
+                "WHERE mail_message.id = v.id",
+                SQL(", ").join(rows),
+            )
+        )
+        changed = messages.browse([mails[index].mail_message_id.id for index in indexes])
+        changed.invalidate_recordset(["body"], flush=False)
+        mails.invalidate_recordset(["body"], flush=False)
+        changed.modified(["body"])
 
     @api.model
     def _render_email(self, communications, template):

@@ -4,9 +4,11 @@ from unittest.mock import patch
 from lxml import etree
 
 from odoo.tests import freeze_time, tagged
+from odoo.tools.mail import html_sanitize
 from odoo.tools.pdf import PdfReader
 
 from odoo.addons.base.models.ir_qweb import IrQweb
+from odoo.addons.odoo_automated_dunning.models import dunning_mail_body, dunning_mail_layout
 
 from .common import DunningCommon
 
@@ -115,16 +117,100 @@ class TestDunningRenderBatch(DunningCommon):
                 lambda c, customer=customer: c.partner_id == customer
             )
             alone = self.template._generate_template(communication.ids, FIELDS)[communication.id]
-            wrapped = self.env["dunning.mail.layout"]._wrap(
-                communication, self.template, {communication.id: alone}
-            )[communication.id]
-            self.assertEqual(mail.body_html, wrapped["body_html"])
+            # Odoo's own wrapping of this reminder alone (ours fills a frame rendered once
+            # per company and language).
+            lang = customer.lang
+            wrapped = self.template.with_context(lang=lang)._render_encapsulate(
+                dunning_mail_layout.DEFAULT_LAYOUT,
+                alone["body_html"],
+                add_context={"company": self.env.company, "record_name": alone["subject"]},
+                context_record=communication.with_context(lang=lang),
+            )
+            self.assertEqual(mail.body_html, wrapped)
             self.assertEqual(mail.subject, alone["subject"])
+            # The chatter copy is the body without the layout as Odoo stores a message body
+            # (sanitised), though ours was sanitised once per shape of body.
+            stored = self.env["mail.message"].create(
+                {"body": alone["body_html"], "model": "res.partner", "res_id": customer.id}
+            )
+            self.assertEqual(mail.mail_message_id.body, stored.body)
             if customer.lang == "fr_FR":
                 self.assertIn("Votre solde :", mail.body_html)
                 self.assertNotIn("Your balance:", mail.body_html)
             else:
                 self.assertIn("Your balance:", mail.body_html)
+
+    def test_layout_frame_is_used_and_gives_odoo_output(self):
+        communications = self._prepared()
+        rendered = self.env["dunning.send.email"]._render_email(communications, self.template)
+        layout = self.env["dunning.mail.layout"]
+        for communication in communications:
+            lang = communication.partner_id.lang
+            frame = layout._frame(
+                self.template,
+                dunning_mail_layout.DEFAULT_LAYOUT,
+                communication,
+                lang,
+                rendered[communication.id],
+            )
+            self.assertTrue(frame, "our layout is rendered once per company and language")
+
+
+@tagged("post_install", "-at_install")
+class TestDunningChatterSanitize(DunningCommon):
+    """The chatter copies sanitised once per shape are what Odoo's sanitiser gives for each."""
+
+    def test_bodies_sanitised_by_shape_as_odoo_sanitises_each(self):
+        field = self.env["mail.message"]._fields["body"]
+        rows = [
+            (
+                "Acme &lt;b&gt;Bold&lt;/b&gt; &amp; Sons",
+                "https://x.example/my/invoices/1?a=1&amp;b=2",
+            ),
+            ("Atelier &lt;script&gt;alert(1)&lt;/script&gt;", "http://x.example/p/2"),
+            ("Zoë &amp; Ça&nbsp;va", "https://x.example/p/3"),
+            ("Quote\n&gt; quoted line", "https://x.example/p/4"),
+            ("Signature\n--\nName", "javascript:alert(1)"),
+            ("   ", "https://x.example/p/'quote"),
+            ("\u00a31\u00a0817,00 &#39;single&#39; &#34;double&#34;", "https://x.example/p/5"),
+            ("Globex", "https://x.example/my/invoices/7?access_token=a-1&amp;pay=1"),
+            ("Boulangerie Dupont", "http://x.example/p/8"),
+        ]
+        bodies = [
+            '<div style="margin: 0; padding: 0; font-size: 13px;" onclick="evil()">'
+            f'<p>Dear {name},</p><table><tr><td style="padding: 6px; color: red;">{name}</td>'
+            f'<td><a href="{url}" style="x: y;">Pay</a></td></tr></table></div>'
+            for name, url in rows
+        ]
+        # Kept whole: a comment, a script (removed by the sanitiser).
+        bodies += ["<p>A comment <!-- x --> stays</p>", "<div><script>alert(2)</script>x</div>"]
+        options = {
+            "silent": True,
+            "sanitize_tags": field.sanitize_tags,
+            "sanitize_attributes": field.sanitize_attributes,
+            "sanitize_style": field.sanitize_style,
+            "sanitize_form": field.sanitize_form,
+            "sanitize_conditional_comments": field.sanitize_conditional_comments,
+            "output_method": field.sanitize_output_method,
+            "strip_style": field.strip_style,
+            "strip_classes": field.strip_classes,
+        }
+        expected = [str(html_sanitize(body, **options)) for body in bodies]
+        clean = dunning_mail_body.sanitize_bodies(bodies, field)
+        self.assertEqual([str(body) for body in clean], expected)
+        self.assertNotIn("<script>", "".join(expected))
+        self.assertNotIn("onclick", "".join(expected))
+        self.assertNotIn("javascript:", "".join(expected))
+        # Bodies differing only in plain values (no markup characters, quotes or signatures
+        # in their texts) share one shape: sanitised once, and its first body once alone to
+        # check it.
+        plain = [2, 6, 7, 8, 2]
+        with patch.object(
+            dunning_mail_body, "html_sanitize", side_effect=html_sanitize
+        ) as sanitizer:
+            clean = dunning_mail_body.sanitize_bodies([bodies[i] for i in plain], field)
+        self.assertEqual([str(body) for body in clean], [expected[i] for i in plain])
+        self.assertEqual(sanitizer.call_count, 2)
 
 
 @freeze_time("2025-06-30")
