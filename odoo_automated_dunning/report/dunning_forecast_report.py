@@ -1,7 +1,13 @@
+import babel.dates
+
 from odoo import fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import get_lang
+from odoo.tools.translate import LazyTranslate
 
 from ..core.predict import SOURCES
+
+_lt = LazyTranslate(__name__)
 
 BUCKETS = [
     ("1_predicted", "Predicted"),
@@ -17,9 +23,10 @@ class DunningForecastReport(models.Model):
     One row per open customer invoice, straight from account_move (no join on the lines), so
     the default grouping reads the partial index on (company, predicted date) of open invoices.
     Invoices without a prediction (disputed ones, a company without any payment yet, invoices
-    posted since last night) are in their own bucket, overdue or not yet due. ``week`` is text
-    (the week's Monday, else the bucket's name) so that a pivot or graph by week shows those
-    invoices as a named row after the weeks, not as "None".
+    posted since last night) are in their own bucket, overdue or not yet due. By week, the
+    forecast groups ``predicted_date:week`` (Odoo's weeks, in the reader's calendar, in date
+    order across years), each week named "Week of <its first day>" in the reader's language;
+    the invoices without a prediction come after the weeks, named "No prediction".
     """
 
     _name = "dunning.forecast.report"
@@ -50,12 +57,12 @@ class DunningForecastReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     company_currency_id = fields.Many2one("res.currency", readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
-    predicted_date = fields.Date(string="Predicted Payment", readonly=True)
-    week = fields.Char(
-        string="Predicted Week",
+    # The row of the invoices without a prediction when grouped by date. Lazy: Odoo looks
+    # this label up at the field's own (orm) module otherwise, where it is not translated.
+    predicted_date = fields.Date(
+        string="Predicted Payment",
         readonly=True,
-        help="The Monday of the week of the predicted payment (the invoices without a "
-        "prediction after the weeks): sorts by date across years.",
+        falsy_value_label=_lt("No prediction"),  # pylint: disable=translation-field
     )
     source = fields.Selection(SOURCES, string="Predicted From", readonly=True)
     bucket = fields.Selection(BUCKETS, string="Forecast", readonly=True)
@@ -93,10 +100,6 @@ class DunningForecastReport(models.Model):
                    CASE WHEN am.dunning_predicted_date IS NOT NULL THEN '1_predicted'
                         WHEN am.invoice_date_due < %(today)s THEN '2_overdue'
                         ELSE '3_not_due' END AS bucket,
-                   CASE WHEN am.dunning_predicted_date IS NOT NULL
-                        THEN TO_CHAR(DATE_TRUNC('week', am.dunning_predicted_date), 'YYYY-MM-DD')
-                        WHEN am.invoice_date_due < %(today)s THEN %(overdue)s
-                        ELSE %(not_due)s END AS week,
                    am.invoice_date_due < %(today)s AS overdue,
                    COALESCE(am.dunning_dispute, FALSE) AS disputed,
                    am.amount_residual AS amount_residual,
@@ -108,7 +111,23 @@ class DunningForecastReport(models.Model):
                AND am.payment_state IN ('not_paid', 'partial')
             """,
             today=today,
-            # Labels of the rows without a week, in the reader's language; after the dates.
-            overdue=self.env._("No prediction, overdue"),
-            not_due=self.env._("No prediction, not yet due"),
         )
+
+    def _web_read_group_groupby_formatter(self, groupby_spec, values):
+        """Weeks named by their first day in the reader's language ("Week of Nov 29, 2026",
+        "Semaine du 30 nov. 2026") rather than Odoo's "W49 2026": a credit manager plans by
+        dates. Only the label changes: the value, the order and the domain stay Odoo's."""
+        formatter = super()._web_read_group_groupby_formatter(groupby_spec, values)
+        field_name, _sep, granularity = groupby_spec.partition(":")
+        if granularity != "week" or self._fields[field_name].type != "date":
+            return formatter
+        locale = get_lang(self.env).code
+
+        def formatter_week(value):
+            group, domain = formatter(value)
+            if not value:
+                return group, domain
+            first_day = babel.dates.format_date(value, format="medium", locale=locale)
+            return (group[0], self.env._("Week of %(date)s", date=first_day)), domain
+
+        return formatter_week

@@ -130,10 +130,16 @@ class TestDunningForecast(DunningCommon):
         self._nightly()
 
         partners = (self.customer | self.other_customer).ids
-        groups = self.env["dunning.forecast.report"]._read_group(
-            [("partner_id", "in", partners)],
-            ["bucket", "week", "currency_id"],
-            ["amount_residual:sum", "amount_company:sum"],
+        # Weeks as Odoo groups them, in the reader's calendar: Monday weeks in French.
+        self.env["res.lang"]._activate_lang("fr_FR")
+        groups = (
+            self.env["dunning.forecast.report"]
+            .with_context(lang="fr_FR")
+            ._read_group(
+                [("partner_id", "in", partners)],
+                ["bucket", "predicted_date:week", "currency_id"],
+                ["amount_residual:sum", "amount_company:sum"],
+            )
         )
         table = {
             (bucket, week, currency.name): (amount, company)
@@ -141,7 +147,7 @@ class TestDunningForecast(DunningCommon):
         }
         # Globex pays in this week (Monday 1 June), Acme about 30 days late: the week of
         # Monday 29 June; the disputed invoice has no prediction and a row of its own.
-        first, last = "2026-06-01", "2026-06-29"
+        first, last = date(2026, 6, 1), date(2026, 6, 29)
         self.assertEqual(
             table,
             {
@@ -149,9 +155,42 @@ class TestDunningForecast(DunningCommon):
                 ("1_predicted", first, "EUR"): (400.0, 200.0),
                 ("1_predicted", last, usd.name): (1000.0, 1000.0),
                 ("1_predicted", last, "EUR"): (600.0, 300.0),
-                ("2_overdue", "No prediction, overdue", usd.name): (90.0, 90.0),
+                ("2_overdue", False, usd.name): (90.0, 90.0),
             },
         )
+
+    def test_forecast_weeks_are_named_in_the_readers_language_in_date_order(self):
+        # Predicted across the turn of the year: December's weeks before January's.
+        for due, amount in ((date(2027, 1, 4), 300.0), (date(2026, 11, 30), 100.0)):
+            self._invoice(self.newcomer, amount, due).dunning_predicted_date = due
+        disputed = self._invoice(self.newcomer, 90.0, TODAY - timedelta(days=10))
+        disputed._dunning_open_dispute("Wrong quantity", "phone")
+        Report = self.env["dunning.forecast.report"]
+        languages = self.env["res.lang"]
+        languages._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["odoo_automated_dunning"], ["fr_FR"], overwrite=True
+        )
+        expected = {
+            # English (US) weeks begin on Sunday, French ones on Monday.
+            "en_US": ["Week of Nov 29, 2026", "Week of Jan 3, 2027"],
+            "fr_FR": ["Semaine du 30 nov. 2026", "Semaine du 4 janv. 2027"],
+        }
+        for lang, weeks in expected.items():
+            report = Report.with_context(lang=lang)
+            groups = report.formatted_read_group(
+                [("partner_id", "=", self.newcomer.id)],
+                ["predicted_date:week"],
+                ["amount_company:sum"],
+            )
+            self.assertEqual(
+                [(group["predicted_date:week"] or [False, False])[1] for group in groups],
+                [*weeks, False],
+            )
+            self.assertEqual([g["amount_company:sum"] for g in groups], [100.0, 300.0, 90.0])
+            # The invoices without a prediction are one named row, after the weeks.
+            label = report.fields_get(["predicted_date"])["predicted_date"]["falsy_value_label"]
+            self.assertEqual(label, {"en_US": "No prediction", "fr_FR": "Aucune prévision"}[lang])
 
     def test_forecast_and_predictions_stay_in_their_company(self):
         company_2 = self.setup_other_company()["company"]
