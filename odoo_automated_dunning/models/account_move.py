@@ -204,6 +204,12 @@ class AccountMove(models.Model):
                 note=Markup("<p>%s</p>") % Markup("<br/>").join(reason.splitlines()),
             )
 
+    def _invoice_paid_hook(self):
+        # Odoo's hook once a reconciliation pays invoices: a reply saying "paid" is handled.
+        result = super()._invoice_paid_hook()
+        self.env["dunning.reply"]._close_paid(self.filtered(lambda m: m.move_type == "out_invoice"))
+        return result
+
     def action_dunning_waive(self):
         return {
             "type": "ir.actions.act_window",

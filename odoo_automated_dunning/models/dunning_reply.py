@@ -96,6 +96,13 @@ class DunningReply(models.Model):
     promise_id = fields.Many2one(
         "dunning.promise", string="Promise to Pay", readonly=True, ondelete="set null"
     )
+    disputed_move_ids = fields.Many2many(
+        "account.move",
+        relation="dunning_reply_disputed_move_rel",
+        string="Invoices Disputed",
+        readonly=True,
+        help="The invoices disputed from this reply (Dispute Invoices).",
+    )
     paused_until = fields.Date(
         string="Reminders Paused Until",
         readonly=True,
@@ -237,6 +244,7 @@ class DunningReply(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {
+                "default_reply_id": self.id,
                 "default_move_ids": [Command.set(moves.ids)],
                 "default_reason": self.env._(
                     "The customer's email of %(date)s: %(excerpt)s",
@@ -250,6 +258,41 @@ class DunningReply(models.Model):
         self.filtered(lambda r: r.state == "new").state = "done"
         self.activity_ids.action_feedback(feedback=self.env._("Reply handled."))
         return True
+
+    def _dispute_recorded(self, moves):
+        """The dispute wizard opened from this reply was confirmed: the reply is handled, as
+        a confirmed promise is, and keeps the invoices it disputed."""
+        self.ensure_one()
+        self.write({"disputed_move_ids": [Command.link(move.id) for move in moves]})
+        if self.state == "new":
+            self.state = "done"
+            self.activity_ids.action_feedback(feedback=self.env._("Invoices disputed."))
+
+    @api.model
+    def _close_paid(self, moves):
+        """``moves`` were just paid: the new replies saying "paid" whose invoices (those named,
+        else the reminder's) are all settled are handled. Called from the reconciliation of
+        whoever matched the payment, who may not be a dunning user: hence sudo."""
+        if not moves:
+            return self.browse()
+        replies = self.sudo().search(
+            [
+                ("kind", "=", "paid"),
+                ("state", "=", "new"),
+                "|",
+                "|",
+                ("invoice_ids", "in", moves.ids),
+                ("communication_id.line_ids.move_id", "in", moves.ids),
+                ("communication_id.plan_id.invoice_ids", "in", moves.ids),
+            ]
+        )
+        settled = replies.filtered(lambda reply: not reply._open_invoices())
+        if settled:
+            settled.state = "done"
+            settled.activity_ids.action_feedback(
+                feedback=self.env._("The invoices are paid: reply handled.")
+            )
+        return settled
 
     def action_open_message(self):
         """The customer's chatter, where the email is shown as received."""

@@ -191,9 +191,32 @@ class TestDunningReplies(ReplyEmails, DunningCommon):
         wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
         self.assertEqual(wizard.move_ids[:], other, "only the invoice it names")
         self.assertIn("klopt niet", wizard.reason)
+        self.assertTrue(reply.activity_ids)
         wizard.save().action_confirm()
         self.assertTrue(other.dunning_dispute)
         self.assertFalse(self.invoice.dunning_dispute)
+        # Handled, as a confirmed promise is: done, its task closed, the disputed invoice kept.
+        self.assertEqual(reply.state, "done")
+        self.assertFalse(reply.activity_ids)
+        self.assertEqual(reply.disputed_move_ids, other)
+
+    def test_a_paid_reply_is_done_once_its_invoices_are_paid(self):
+        second = self._invoice(self.customer, 300.0, "2025-06-02")
+        self.reminder.unlink()
+        self.run.unlink()
+        reminder = self._run("2025-06-20").communication_ids
+        reply = self._receive(self._email("We paid both invoices yesterday.", reminder=reminder))
+        self.assertEqual((reply.kind, reply.state), ("paid", "new"))
+        self.assertTrue(reply.activity_ids)
+
+        self._pay(self.invoice, date="2025-06-20")
+        self.assertEqual(reply.state, "new", "one of the reminder's two invoices is still due")
+        self._pay(second, amount=100.0, date="2025-06-20")
+        self.assertEqual(reply.state, "new", "paid in part only")
+
+        self._pay(second, date="2025-06-20")
+        self.assertEqual(reply.state, "done")
+        self.assertFalse(reply.activity_ids)
 
     def test_a_dispute_naming_no_invoice_proposes_all_of_the_reminder(self):
         reply = self._receive(self._email("This invoice is wrong, the price was 1,000."))

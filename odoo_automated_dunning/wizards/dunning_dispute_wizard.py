@@ -8,6 +8,12 @@ class DunningDisputeWizard(models.TransientModel):
 
     move_ids = fields.Many2many("account.move", string="Invoices", required=True)
     reason = fields.Text(required=True, help="What the customer disputes; kept on the invoice.")
+    reply_id = fields.Many2one(
+        "dunning.reply",
+        string="Customer Reply",
+        readonly=True,
+        help="The customer's reply this dispute comes from: done once the dispute is recorded.",
+    )
 
     def action_confirm(self):
         self.ensure_one()
@@ -26,4 +32,6 @@ class DunningDisputeWizard(models.TransientModel):
                 "dunning_dispute_status": "open",
             }
         )
+        if self.reply_id:
+            self.reply_id._dispute_recorded(self.move_ids)
         return {"type": "ir.actions.act_window_close"}
