@@ -24,6 +24,7 @@ MESSAGES = {
     "not_yours",
     "unreadable",
     "dispute_needs_message",
+    "dispute_again",
 }
 
 
@@ -81,19 +82,27 @@ class DunningPreferences(http.Controller):
             return redirect
         post = {CHANNEL_ALIASES.get(key, key): value for key, value in post.items()}
         saved = unreadable = False
+        states = self._preference_states(partner)
         if request.httprequest.method == "POST":
             if post.get("object"):
                 wanted = dict.fromkeys(CHANNELS, "objected")
             else:
-                # The form always sends every channel: anything else was not made by it.
+                # The form always sends every channel of this addon: anything else was not made
+                # by it. A bridge's channels are taken when sent (a page rendered before the
+                # bridge was installed has none of them).
                 wanted = {channel: post.get(channel) for channel in CHANNELS}
+                wanted.update(
+                    {
+                        channel: post[channel]
+                        for channel in states.keys() - CHANNELS
+                        if channel in post
+                    }
+                )
                 unreadable = not set(wanted.values()) <= {"allowed", "refused"}
             if not unreadable:
-                partner._dunning_record_consent(
-                    wanted, source="portal", evidence=self._evidence("preferences page")
-                )
+                self._preference_record(partner, wanted, self._evidence("preferences page"))
                 saved = True
-        states = dict(partner._dunning_consent_states()[partner.commercial_partner_id.id])
+                states = self._preference_states(partner)
         optout = post.get("optout") if not saved else None
         if optout in states:
             states[optout] = "refused"  # proposed, saved when the customer confirms
@@ -102,8 +111,7 @@ class DunningPreferences(http.Controller):
             {
                 "partner": partner.commercial_partner_id,
                 "states": states,
-                # The channel names in the visitor's language; channels a bridge adds to the
-                # ledger (automated calls: opt-in with evidence) are not chosen on this page.
+                # The channel names in the visitor's language, for the channels offered.
                 "channels": [
                     (channel, label)
                     for channel, label in request.env["dunning.consent"]
@@ -117,6 +125,16 @@ class DunningPreferences(http.Controller):
                 "action": f"/dunning/preferences/{partner_id}/{token}",
             },
         )
+
+    def _preference_states(self, partner):
+        """{channel: state} of the channels the page offers: this addon's; a bridge that adds
+        a channel to the ledger (automated calls) adds it here with the state it shows."""
+        return dict(partner._dunning_consent_states()[partner.commercial_partner_id.id])
+
+    def _preference_record(self, partner, wanted, evidence):
+        """Record the customer's choices {channel: state}; a bridge records its own channels
+        (with their own legal basis) and passes the others on."""
+        partner._dunning_record_consent(wanted, source="portal", evidence=evidence)
 
     @http.route(
         "/dunning/optout/<dunning_id:partner_id>/<string:token>/<string:channel>",
@@ -213,7 +231,7 @@ class DunningPortal(PortalAccount):
     # Pages ----------------------------------------------------------------------------------
 
     @http.route("/my/dunning", type="http", auth="public", website=True, sitemap=False)
-    def dunning_home(self, partner_id=None, access_token=None, message=None, **_kw):
+    def dunning_home(self, partner_id=None, access_token=None, message=None, dispute=None, **_kw):
         found = self._dunning_customer(partner_id, access_token)
         if not found:
             return self._dunning_login()
@@ -238,6 +256,8 @@ class DunningPortal(PortalAccount):
                 "plans": self._dunning_plans(partner),
                 "query": query,
                 "message": message if message in MESSAGES else None,
+                # The invoice whose dispute form opens (after a login that lost the form).
+                "open_dispute": inputs.parse_id(dispute),
                 "today": (invoices.company_id[:1] or request.env.company)._dunning_today(),
             },
         )
@@ -533,7 +553,7 @@ class DunningPortal(PortalAccount):
         "/my/dunning/dispute/<dunning_id:invoice_id>",
         type="http",
         auth="public",
-        methods=["POST"],
+        methods=["GET", "POST"],
         website=True,
         sitemap=False,
     )
@@ -544,6 +564,8 @@ class DunningPortal(PortalAccount):
         if not found:
             return self._dunning_login()
         partner, query = found
+        if request.httprequest.method != "POST":
+            return self._dunning_dispute_again(partner, query, invoice_id)
         message = inputs.parse_text(message)
         if message is None:
             return self._dunning_back(query, "unreadable")
@@ -557,6 +579,20 @@ class DunningPortal(PortalAccount):
         if not invoice.dunning_dispute:
             invoice._dunning_open_dispute(text, source=request.env._("customer portal"))
         return self._dunning_back(query, "disputed")
+
+    def _dunning_dispute_again(self, partner, query, invoice_id):
+        """A GET of the dispute URL: a customer whose session expired sent the form, logged in,
+        and Odoo's login came back here with GET. Nothing was recorded: back to the payments
+        page with that invoice's dispute form open, for the customer's own invoices only."""
+        invoice = self._dunning_overdue(partner).filtered(
+            lambda m: m.id == invoice_id and not m.dunning_dispute
+        )
+        if not invoice:
+            return self._dunning_back(query, "not_yours")
+        return request.redirect(
+            f"/my/dunning?{query}{'&' if query else ''}message=dispute_again"
+            f"&dispute={invoice.id}#dispute_{invoice.id}"
+        )
 
 
 DISPUTE_REASONS = [

@@ -156,6 +156,47 @@ class TestDunningPortalAccess(DunningPortalCommon):
         self.assertIn("cannot be paid here", response.json()["error"]["data"]["message"])
         self.assertFalse(self.other_inv.transaction_ids)
 
+    def test_a_dispute_sent_after_the_session_expired_comes_back_to_its_form(self):
+        # The form is sent without a session: the customer is asked to log in, then Odoo's
+        # login returns to the dispute URL with GET.
+        sent = self.url_open(
+            f"/my/dunning/dispute/{self.inv_old.id}",
+            data={
+                "reason": "other",
+                "message": "Charged twice",
+                "csrf_token": self._csrf("/web/login"),
+            },
+            allow_redirects=False,
+        )
+        location = urllib.parse.urlsplit(sent.headers["Location"])
+        self.assertEqual(location.path, "/web/login")
+        back = urllib.parse.parse_qs(location.query)["redirect"][0]
+        self.assertEqual(urllib.parse.urlsplit(back).path, f"/my/dunning/dispute/{self.inv_old.id}")
+
+        self.authenticate("jane", "jane")
+        page = self.url_open(back)
+
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(urllib.parse.urlsplit(page.url).path, "/my/dunning")
+        self.assertIn("your dispute was not sent: write it again below", page.text)
+        self.assertIn(f'id="dispute_{self.inv_old.id}" class="collapse show', page.text)
+        self.assertFalse(self.inv_old.dunning_dispute, "nothing recorded by a GET")
+        # Another customer's invoice: the page says so and opens no form.
+        page = self.url_open(f"/my/dunning/dispute/{self.other_inv.id}")
+        self.assertIn("message=not_yours", page.url)
+        self.assertNotIn(self.other_inv.name, page.text)
+
+    def test_the_dispute_url_by_get_keeps_the_links_token(self):
+        token = self.customer._dunning_portal_token()
+        url = f"/my/dunning/dispute/{self.inv_new.id}?partner_id={self.customer.id}"
+        page = self.url_open(f"{url}&access_token={token}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"access_token={token}", page.url)
+        self.assertIn(f'id="dispute_{self.inv_new.id}" class="collapse show', page.text)
+        forged = self.url_open(f"{url}&access_token={self.other_customer._dunning_portal_token()}")
+        self.assertEqual(forged.status_code, 404)
+        self.assertNotIn(self.inv_new.name, forged.text)
+
     def test_a_portal_dispute_excludes_the_invoice_and_tells_the_responsible(self):
         self.customer.with_company(self.env.company).dunning_responsible_id = self.env.user
         self.authenticate("jane", "jane")
