@@ -27,6 +27,7 @@ from . import res_company
 from . import dunning_contact_window
 from . import dunning_gdpr
 from . import account_move
+from . import account_move_line
 from . import res_partner
 from . import dunning_partner_behaviour
 from . import ir_http

@@ -106,6 +106,14 @@ class AccountMove(models.Model):
         "WHERE move_type = 'out_invoice' AND state = 'posted' "
         "AND payment_state IN ('not_paid', 'partial')"
     )
+    # The customer invoices the worklist chases (posted, something left to pay, undisputed),
+    # in id order for its merge with the open receivable items
+    # (account_move_line_dunning_open_receivable_idx).
+    _dunning_chased_idx = models.Index(
+        "(id) WHERE move_type = 'out_invoice' AND state = 'posted' "
+        "AND payment_state NOT IN ('paid', 'in_payment', 'reversed') "
+        "AND NOT COALESCE(dunning_dispute, FALSE)"
+    )
 
     @api.depends("state", "payment_state")
     def _compute_dunning_predicted_date(self):

@@ -210,6 +210,47 @@ class TestDunningReports(DunningCommon):
         self.assertEqual(row.activity_count, 0, "a done (archived) task is not open")
         self.assertEqual((row.open_promise_count, str(row.next_promise_date)), (1, "2025-07-04"))
 
+    def test_worklist_sums_overdue_installments_and_shows_a_payment_at_once(self):
+        halves = self.env["account.payment.term"].create(
+            {
+                "name": "Half now, half in 10 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 10}),
+                ],
+            }
+        )
+        advance = self.env.ref("account.account_payment_term_advance_60days")
+        plain = self._invoice(self.customer, 1000.0, "2025-06-01")
+        # Both halves overdue (due 1 and 11 May): one invoice, counted once.
+        self._invoice(self.customer, 400.0, "2025-05-01", invoice_payment_term_id=halves.id)
+        # 30% due 1 June, the 70% due 31 July is not overdue yet.
+        self._invoice(self.customer, 1000.0, "2025-06-01", invoice_payment_term_id=advance.id)
+        self._invoice(self.other_customer, 50.0, "2025-06-01")
+        Worklist = self.env["dunning.worklist"]
+        domain = [("partner_id", "in", (self.customer | self.other_customer).ids)]
+        spec = {"partner_id": {"fields": {"display_name": {}}}, "overdue_amount": {}}
+
+        def acme():
+            self.env.invalidate_all()
+            row = Worklist.search([("partner_id", "=", self.customer.id)])
+            return row.overdue_amount, row.invoice_count, str(row.oldest_due_date)
+
+        self.assertEqual(acme(), (1700.0, 3, "2025-05-01"))
+        # As the list asks: a page of one row (the largest first), and the count of all.
+        page = Worklist.web_search_read(domain, spec, limit=1, count_limit=10001)
+        self.assertEqual(page["length"], 2)
+        self.assertEqual(
+            [(r["partner_id"]["id"], r["overdue_amount"]) for r in page["records"]],
+            [(self.customer.id, 1700.0)],
+        )
+
+        # A payment shows at the next reading: nothing to refresh.
+        self._pay(plain, amount=600.0)
+        self.assertEqual(acme(), (1100.0, 3, "2025-05-01"))
+        self._pay(plain)
+        self.assertEqual(acme(), (700.0, 2, "2025-05-01"))
+
     def _promise(self, invoice, amount, promised, state):
         return self.env["dunning.promise"].create(
             {
