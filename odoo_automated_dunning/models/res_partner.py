@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.fields import Command, Domain
+from odoo.fields import Command
 from odoo.tools import hmac
 
 from ..core import TONES, ConsentEntry, consent_state
@@ -298,15 +298,24 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_dunning_level_id(self):
-        open_lines = self.env["dunning.facts"]._open_lines_domain(
-            self.env.company, self.commercial_partner_id
+        # The customers' open items first (by customer), then their invoices by id. Asked in
+        # one query (invoices with a level and an open item of the customer), the planner may
+        # start from every invoice with a level: the whole book just after a run, until the
+        # statistics catch up (0.6 s of CPU per customer form at 100,000 invoices).
+        open_lines = self.env["account.move.line"].search_fetch(
+            self.env["dunning.facts"]._open_lines_domain(
+                self.env.company, self.commercial_partner_id
+            ),
+            ["move_id"],
         )
-        groups = self.env["account.move"]._read_group(
-            Domain("line_ids", "any", open_lines) & Domain("dunning_level_id", "!=", False),
-            ["commercial_partner_id", "dunning_level_id"],
-        )
+        moves = open_lines.move_id
+        moves.fetch(["dunning_level_id", "commercial_partner_id"])  # not every invoice column
         best = {}
-        for partner, level in groups:
+        for move in moves:
+            level = move.dunning_level_id
+            if not level:
+                continue
+            partner = move.commercial_partner_id
             key = (TONES.index(level.tone), level.sequence, level.delay)
             if partner not in best or key > best[partner][0]:
                 best[partner] = (key, level)
