@@ -81,10 +81,12 @@ def test_payment_targets_are_known_shapes_only():
     assert inputs.parse_payment_target("i" + "_".join(["1"] * (inputs.MAX_IDS + 1))) is None
 
 
-def test_a_huge_target_is_refused_fast():
-    start = time.perf_counter()
+def test_a_huge_target_is_refused_without_unbounded_work():
+    # A bound on hostile input (CPU time of this process, not the machine's load), not a speed
+    # measure (timings are for bench/).
+    start = time.process_time()
     assert inputs.parse_payment_target("i" + "1_" * 100_000) is None
-    assert time.perf_counter() - start < 0.05
+    assert time.process_time() - start < 0.5
 
 
 def test_dates_within_range():
