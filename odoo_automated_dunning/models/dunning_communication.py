@@ -36,6 +36,20 @@ PLAN_EVENTS = [
 ]
 
 
+def decision_of(state, skip_reason, scheduled_at, quota_deferred):
+    """What the compliance checks decided about a reminder, for the audit trail: the one
+    rule behind the stored ``decision``, also given by the run's bulk insert."""
+    if state in CONTACT_STATES and quota_deferred:
+        return "quota"
+    if state in CONTACT_STATES:
+        return "deferred" if scheduled_at else "sent"
+    if state in UNDELIVERED_STATES:
+        return "failed"
+    if state == "skipped":
+        return "held_back" if skip_reason == "capped" else "skipped"
+    return state
+
+
 def _hour(value):
     """A time of day from hours as a float (8.5 is 08:30); 24 is the end of the day."""
     if value >= 24:
@@ -174,6 +188,9 @@ class DunningCommunication(models.Model):
         ],
         compute="_compute_decision",
         store=True,
+        # Computed before the INSERT (and given by the run's bulk insert, dunning_bulk.py):
+        # no UPDATE of every new reminder at the next flush.
+        precompute=True,
         index=True,
         help="What the compliance checks decided, for the audit trail.",
     )
@@ -288,18 +305,12 @@ class DunningCommunication(models.Model):
     @api.depends("state", "skip_reason", "scheduled_at", "quota_deferred")
     def _compute_decision(self):
         for communication in self:
-            if communication.state in CONTACT_STATES and communication.quota_deferred:
-                communication.decision = "quota"
-            elif communication.state in CONTACT_STATES:
-                communication.decision = "deferred" if communication.scheduled_at else "sent"
-            elif communication.state in UNDELIVERED_STATES:
-                communication.decision = "failed"
-            elif communication.state == "skipped":
-                communication.decision = (
-                    "held_back" if communication.skip_reason == "capped" else "skipped"
-                )
-            else:
-                communication.decision = communication.state
+            communication.decision = decision_of(
+                communication.state,
+                communication.skip_reason,
+                communication.scheduled_at,
+                communication.quota_deferred,
+            )
 
     @api.depends("plan_id")
     def _compute_plan_url(self):
@@ -494,6 +505,7 @@ class DunningCommunication(models.Model):
         else:  # several currencies: the total is given in company currency
             currency_id = run.company_id.currency_id.id
             total = sum(line.invoice.residual_company for line in lines)
+        state = "draft" if decision.action == "send" else "skipped"
         return {
             "run_id": run.id,
             "company_id": run.company_id.id,
@@ -505,8 +517,10 @@ class DunningCommunication(models.Model):
             "tone": decision.level.tone if decision.level else False,
             "channel": channel,
             "primary": primary,
-            "state": "draft" if decision.action == "send" else "skipped",
+            "state": state,
             "skip_reason": decision.skip_reason,
+            # Stored computed, precomputed: given here as its compute gives it.
+            "decision": decision_of(state, decision.skip_reason, False, False),
             "decision_note": "; ".join(decision.customer.held_notes) or False,
             "currency_id": currency_id,
             "amount_total": total,

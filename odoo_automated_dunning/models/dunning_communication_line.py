@@ -5,6 +5,9 @@ class DunningCommunicationLine(models.Model):
     _name = "dunning.communication.line"
     _description = "Invoice Listed in a Dunning Communication"
     _order = "date_due, id"
+    # Written once with its reminder, never after: the reminder keeps who made it and when.
+    # Without the log columns, a large run's INSERT checks two foreign keys less per line.
+    _log_access = False
 
     communication_id = fields.Many2one(
         "dunning.communication", required=True, ondelete="cascade", index=True

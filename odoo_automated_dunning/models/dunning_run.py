@@ -285,7 +285,8 @@ class DunningRun(models.Model):
             if len(candidates) > self._param("sync_customer_limit", SYNC_CUSTOMER_LIMIT):
                 background |= run
             else:
-                run._process(commit=False)
+                # The candidates just read: the book's largest query, not run twice.
+                run._process(commit=False, candidates=candidates)
         if background:
             self.env.ref("odoo_automated_dunning.ir_cron_dunning_run")._trigger()
             return {
@@ -415,18 +416,20 @@ class DunningRun(models.Model):
         if not self.customer_done_count:
             self.env["dunning.promise"].sudo()._update_states(self.company_id, self.date)
 
-    def _process(self, commit, max_batches=None):
+    def _process(self, commit, max_batches=None, candidates=None):
         """Work through the remaining customers; False if stopped to continue in a later call.
 
         ``commit`` commits each batch through the cron progress API and stops when the cron's
-        time budget is spent; ``max_batches`` stops after that many batches.
+        time budget is spent; ``max_batches`` stops after that many batches; ``candidates``
+        are the remaining customers when the caller has just read them.
         """
         self.ensure_one()
         if not self._try_lock():
             self._wait_for_lock()
             return False
         self._start()
-        candidates = self._candidate_partner_ids()
+        if candidates is None:
+            candidates = self._candidate_partner_ids()
         if not self.customer_count:
             self.customer_count = self.customer_done_count + len(candidates)
         remaining = len(candidates)

@@ -26,3 +26,4 @@ from . import test_dunning_variants
 from . import test_dunning_render_batch
 from . import test_dunning_reply_matrix
 from . import test_dunning_customer_form
+from . import test_dunning_bulk
