@@ -10,7 +10,9 @@ On a copy of the bench database (``<db>_tp``, dropped at the end) it:
    own ids) until ``--count`` emails and ``--count`` SMS wait in Odoo's queues;
 2. sends the emails as Odoo's mail cron does (``mail.mail.process_email_queue``, batch after
    batch, committed) to a local SMTP sink (aiosmtpd, in its own process, counting and keeping
-   every message it receives), and times it; the floor is the same messages (the bytes the sink
+   every message it receives), and times it, twice on two copies of the queue: Odoo's own loop
+   (``odoo_automated_dunning.mail_send_batch`` = 0) and reminder emails in batches (the
+   default, ``models/mail_mail.py``); the floor is the same messages (the bytes the sink
    received, the same envelopes) sent again by a bare ``smtplib`` client over one connection to
    the same sink;
 3. sends the SMS as Odoo's SMS cron does (``sms.sms._process_queue``, batch after batch) over
@@ -92,7 +94,8 @@ def _spread(ids, count):
 
 
 def _copy_mails(env, mail_ids, count):
-    """Copies of the queued reminder mails (message, mail, recipients, notifications)."""
+    """Copies of the queued reminder mails (message, mail, recipients, notifications) and of
+    their reminders."""
     cr = env.cr
     olds = _spread(mail_ids, count)
     if not olds:
@@ -108,6 +111,29 @@ def _copy_mails(env, mail_ids, count):
     )
     rows = list(zip(olds, new_mails, new_messages, strict=True))
     _copy_rows(cr, "mail_mail", rows, {"mail_message_id": "map.extra1"})
+    # Their reminders too, so the copies leave as the reminder emails they are: each round of
+    # copies in a run of its own (a customer has one reminder per run and channel).
+    cr.execute(
+        "SELECT mail_id, id, run_id FROM dunning_communication WHERE mail_id = ANY(%s)",
+        (mail_ids,),
+    )
+    reminder_of = {mail: (reminder, run) for mail, reminder, run in cr.fetchall()}
+    rounds = [rank // len(mail_ids) for rank in range(len(olds))]
+    new_runs = _new_ids(cr, "dunning_run", rounds[-1] + 1)
+    (run_id,) = {run for _reminder, run in reminder_of.values()}
+    _copy_rows(cr, "dunning_run", [(run_id, new_run) for new_run in new_runs])
+    new_reminders = _new_ids(cr, "dunning_communication", len(olds))
+    _copy_rows(
+        cr,
+        "dunning_communication",
+        [
+            (reminder_of[old][0], new, new_runs[rank], mail, message)
+            for old, new, rank, mail, message in zip(
+                olds, new_reminders, rounds, new_mails, new_messages, strict=True
+            )
+        ],
+        {"run_id": "map.extra1", "mail_id": "map.extra2", "mail_message_id": "map.extra3"},
+    )
     arrays = [list(column) for column in zip(*rows, strict=True)]
     cr.execute(
         "INSERT INTO mail_mail_res_partner_rel (mail_mail_id, res_partner_id) "
@@ -225,6 +251,10 @@ def mail_step(env):
             "sequence": 1,
         }
     )
+    # 0: Odoo's own loop, a transaction per mail; else reminders in batches (mail_mail.py).
+    batch = os.environ.get("BENCH_MAIL_BATCH")
+    if batch is not None:
+        env["ir.config_parameter"].set_param("odoo_automated_dunning.mail_send_batch", batch)
     env.cr.commit()
     Mail = env["mail.mail"]
     _measure_queue(env, Mail.process_email_queue, Mail, [("state", "=", "outgoing")], "mail")
@@ -428,8 +458,9 @@ def measure(
     script = Path(__file__).resolve()
     profiling = {"BENCH_PROFILE": "1"} if profile else {}
     profiling["BENCH_LIMIT_SECONDS"] = str(limit_seconds)
-    copy = f"{db}_tp"
+    copy, batched = f"{db}_tp", f"{db}_tpb"
     drop_database(copy)
+    drop_database(batched)
     createdb_from(copy, db)
     processes = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
@@ -444,14 +475,32 @@ def measure(
             sink, mails_in = _start(_smtp_sink, smtp_port, Path(tmp, "mails.bin"))
             standin, sms_in = _start(_sms_standin, http_port, Path(tmp, "sms.bin"))
             processes += [sink, standin]
+            # The same queue twice, on two copies: Odoo's own loop (a transaction per mail),
+            # then reminders in batches (mail_mail.py); the floor resends what the first sent.
+            createdb_from(batched, copy)
             mail = shell(
                 copy,
                 script,
-                {"BENCH_STEP": "mail", "BENCH_SMTP_PORT": str(smtp_port), **profiling},
+                {
+                    "BENCH_STEP": "mail",
+                    "BENCH_SMTP_PORT": str(smtp_port),
+                    "BENCH_MAIL_BATCH": "0",
+                    **profiling,
+                },
                 log,
             )
             mail["received"] = _wait_count(mails_in, mail["queued"])
             captured = _read_captured_mails(Path(tmp, "mails.bin"))
+            before = mails_in.value
+            mail["batched"] = shell(
+                batched,
+                script,
+                {"BENCH_STEP": "mail", "BENCH_SMTP_PORT": str(smtp_port), **profiling},
+                log,
+            )
+            mail["batched"]["received"] = (
+                _wait_count(mails_in, before + mail["batched"]["queued"]) - before
+            )
             mail["floor"] = smtp_floor(smtp_port, captured, mails_in)
             sms = shell(
                 copy,
@@ -472,11 +521,16 @@ def measure(
                 process.kill()
                 process.join(10)
             drop_database(copy)
-    for result in (mail, sms):
+            drop_database(batched)
+    mail["batched"]["floor"] = mail["floor"]
+    for result in (mail, mail["batched"], sms):
         floor = result["floor"]
         result["per_second"] = round(result["received"] / max(result["seconds"], 1e-3), 1)
         floor["per_second"] = round(floor["received"] / max(floor["seconds"], 1e-3), 1)
         result["floor_ratio"] = round(floor["per_second"] / max(result["per_second"], 0.1), 1)
+    mail["batched"]["speedup"] = round(
+        mail["batched"]["per_second"] / max(mail["per_second"], 0.1), 1
+    )
     return {"queue": queued, "email": mail, "sms": sms}
 
 
@@ -488,8 +542,11 @@ def results_lines(rows, count):
         "its SMS queue (`sms.sms._process_queue`) over HTTP to a local stand-in of the IAP SMS "
         "service; the floor is the same messages (the bytes the sink received, the same JSON-RPC "
         "payloads) sent by a bare client over one connection to the same stand-in, in the same "
-        "run. Each queue has a time cap; what it sent in that time is what is counted (and what "
-        "the floor sends again). `bench/throughput.py`; where the time goes: `bench/README.md`.",
+        "run. The emails are sent twice, on two copies of the same queue: by Odoo's own loop "
+        "(a transaction per mail; `odoo_automated_dunning.mail_send_batch` = 0) and by this "
+        "addon's batches of reminder emails (`models/mail_mail.py`). Each queue has a time cap; "
+        "what it sent in that time is what is counted (and what the floor sends again). "
+        "`bench/throughput.py`; where the time goes: `bench/README.md`.",
         "",
         "| invoices / customers | channel | sent by Odoo's queue | Odoo's queue | messages/s | "
         "floor | floor messages/s | floor / Odoo |",
@@ -499,8 +556,13 @@ def results_lines(rows, count):
         result = results.get("throughput")
         if not result:
             continue
-        for label, key in (("email (SMTP)", "email"), ("SMS (IAP JSON-RPC)", "sms")):
-            r = result[key]
+        for label, r in (
+            ("email (SMTP), Odoo's own loop", result["email"]),
+            ("email (SMTP), reminders in batches", result["email"].get("batched")),
+            ("SMS (IAP JSON-RPC)", result["sms"]),
+        ):
+            if not r:
+                continue
             lines.append(
                 f"| {size:,} / {results['customers']:,} | {label} | {r['received']:,} of "
                 f"{r['queued']:,} | {r['seconds']} s | {r['per_second']} | "
