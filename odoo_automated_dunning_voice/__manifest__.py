@@ -1,6 +1,6 @@
 {
     "name": "Automated Dunning: Automated Calls (Twilio)",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "summary": "Automated reminder calls through the company's Twilio account, with key-press "
     "answers, delivery callbacks and the consent rules for automated calls",
