@@ -81,9 +81,9 @@ def shape(body):
     return "".join(parts), values
 
 
-def sanitize_bodies(bodies, field):
-    """The bodies, each as ``field`` (an Html field, ``mail.message.body``) stores it."""
-    options = {
+def sanitize_options(field):
+    """The options ``field`` (an Html field) gives Odoo's ``html_sanitize`` when it stores."""
+    return {
         "silent": True,
         "sanitize_tags": field.sanitize_tags,
         "sanitize_attributes": field.sanitize_attributes,
@@ -94,6 +94,11 @@ def sanitize_bodies(bodies, field):
         "strip_style": field.strip_style,
         "strip_classes": field.strip_classes,
     }
+
+
+def sanitize_bodies(bodies, field):
+    """The bodies, each as ``field`` (an Html field, ``mail.message.body``) stores it."""
+    options = sanitize_options(field)
     if not field.sanitize:
         return list(bodies)
     shapes = {}  # shape -> its sanitised output, or None when it is not used

@@ -8,18 +8,15 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
-import psycopg2
 from aiosmtpd.controller import Controller
-from psycopg2 import errors
 
 import odoo
-from odoo.sql_db import close_db
 from odoo.tests import BaseCase, freeze_time, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config, mute_logger
 
+from . import database_copy
 from .common import DunningCommon
 
 INTERRUPTED = "Sending was interrupted"
@@ -198,69 +195,18 @@ class TestDunningMailBatchKilled(BaseCase):
         self.addCleanup(self._clean_up)
         self._copy_database()
 
-    def _connect(self, dbname):
-        options = {
-            key: config[option]
-            for key, option in (
-                ("host", "db_host"),
-                ("port", "db_port"),
-                ("user", "db_user"),
-                ("password", "db_password"),
-            )
-            if config.get(option)
-        }
-        connection = psycopg2.connect(dbname=dbname, **options)
-        connection.autocommit = True
-        return connection
-
     def _copy_database(self):
-        """CREATE DATABASE ... TEMPLATE this one (what it holds committed: the installed
-        modules). This process's connections to it are closed first, queue_job's runner
-        thread's too where it runs (started again afterwards)."""
-        try:
-            from odoo.addons.queue_job import jobrunner  # noqa: PLC0415 - where installed
-        except ImportError:
-            jobrunner = None
-        if jobrunner and jobrunner.runner_thread:
-            jobrunner.runner_thread.stop()
-            jobrunner.runner_thread.join(30)
-            jobrunner.runner_thread = None
-            self.runner_paused = jobrunner
-        close_db(self.source)
-        maintenance = self._connect("postgres")
-        try:
-            with maintenance.cursor() as cr:
-                cr.execute(f'DROP DATABASE IF EXISTS "{self.copy}"')
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        cr.execute(f'CREATE DATABASE "{self.copy}" TEMPLATE "{self.source}"')
-                        return
-                    except errors.ObjectInUse:
-                        if time.monotonic() > deadline:
-                            self.skipTest(f"database {self.source} stays in use: not copied")
-                        time.sleep(0.5)
-        finally:
-            maintenance.close()
+        """A committed copy of this database (its installed modules) for the shell; this
+        process's connections to it closed first, queue_job's runner thread's too where it
+        runs (started again afterwards)."""
+        self.runner_paused = database_copy.pause_job_runner()
+        if not database_copy.copy_database(self.source, self.copy):
+            self.skipTest(f"database {self.source} stays in use: not copied")
 
     def _clean_up(self):
-        maintenance = self._connect("postgres")
-        try:
-            with maintenance.cursor() as cr:
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        cr.execute(f'DROP DATABASE IF EXISTS "{self.copy}"')
-                        break
-                    except errors.ObjectInUse:
-                        if time.monotonic() > deadline:
-                            raise
-                        time.sleep(0.5)
-        finally:
-            maintenance.close()
+        database_copy.drop_database(self.copy)
         subprocess.run(["rm", "-rf", self.tmp], check=False)  # noqa: S607
-        if self.runner_paused:
-            self.runner_paused._start_runner_thread("threaded server")
+        database_copy.resume_job_runner(self.runner_paused)
 
     def _shell(self, script):
         """``odoo shell`` on the copy, running ``script``; the process (not waited for)."""
@@ -307,7 +253,7 @@ class TestDunningMailBatchKilled(BaseCase):
             return log.read()[-3000:]
 
     def _rows(self, query):
-        connection = self._connect(self.copy)
+        connection = database_copy.connect(self.copy)
         try:
             with connection.cursor() as cr:
                 cr.execute(query)

@@ -184,17 +184,7 @@ class TestDunningChatterSanitize(DunningCommon):
         ]
         # Kept whole: a comment, a script (removed by the sanitiser).
         bodies += ["<p>A comment <!-- x --> stays</p>", "<div><script>alert(2)</script>x</div>"]
-        options = {
-            "silent": True,
-            "sanitize_tags": field.sanitize_tags,
-            "sanitize_attributes": field.sanitize_attributes,
-            "sanitize_style": field.sanitize_style,
-            "sanitize_form": field.sanitize_form,
-            "sanitize_conditional_comments": field.sanitize_conditional_comments,
-            "output_method": field.sanitize_output_method,
-            "strip_style": field.strip_style,
-            "strip_classes": field.strip_classes,
-        }
+        options = dunning_mail_body.sanitize_options(field)
         expected = [str(html_sanitize(body, **options)) for body in bodies]
         clean = dunning_mail_body.sanitize_bodies(bodies, field)
         self.assertEqual([str(body) for body in clean], expected)

@@ -10,14 +10,12 @@ import time
 import urllib.request
 from datetime import date, timedelta
 
-import psycopg2
-from psycopg2 import errors
-
 import odoo
-from odoo.sql_db import close_db
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config
+
+from odoo.addons.odoo_automated_dunning.tests import database_copy
 
 LAUNCHER = """import sys
 import time
@@ -34,23 +32,6 @@ odoo.cli.main()
 CUSTOMERS = 5
 BATCH = 2  # 4 jobs (a multiple of the 2 workers): 2 + 1 + 1 + 1 customers
 PASSWORD = "runner-test"  # noqa: S105 - the admin password of the throw-away copy only
-
-
-def _connect(dbname):
-    """A plain connection to PostgreSQL as Odoo's configuration reaches it."""
-    options = {
-        key: config[option]
-        for key, option in (
-            ("host", "db_host"),
-            ("port", "db_port"),
-            ("user", "db_user"),
-            ("password", "db_password"),
-        )
-        if config.get(option)
-    }
-    connection = psycopg2.connect(dbname=dbname, **options)
-    connection.autocommit = True
-    return connection
 
 
 def _free_port():
@@ -71,7 +52,7 @@ class TestDunningQueueJobRunner(BaseCase):
         self.copy = f"{self.source}_runner"
         self.tmp = tempfile.mkdtemp(prefix="dunning_runner_")
         self.server = self.stderr = None
-        self.runner_paused = False
+        self.runner_paused = None
         self.addCleanup(self._clean_up)
         self._copy_database()
         self.port = _free_port()
@@ -80,37 +61,15 @@ class TestDunningQueueJobRunner(BaseCase):
     # ------------------------------------------------------------------ set-up
 
     def _copy_database(self):
-        """CREATE DATABASE ... TEMPLATE this one (what it holds committed: the installed
-        modules, none of the other tests' data). This process's connections to it are closed
-        first: its idle pooled ones (it reconnects when next needed) and, when this process
-        serves HTTP, queue_job's runner thread (started again afterwards)."""
-        from odoo.addons.queue_job import jobrunner  # noqa: PLC0415 - only where installed
-
-        if jobrunner.runner_thread:
-            jobrunner.runner_thread.stop()
-            jobrunner.runner_thread.join(30)
-            jobrunner.runner_thread = None
-            self.runner_paused = True
-        close_db(self.source)
-        maintenance = _connect("postgres")
-        try:
-            with maintenance.cursor() as cr:
-                cr.execute(f'DROP DATABASE IF EXISTS "{self.copy}"')
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        cr.execute(f'CREATE DATABASE "{self.copy}" TEMPLATE "{self.source}"')
-                        break
-                    except errors.ObjectInUse:
-                        if time.monotonic() > deadline:
-                            self.skipTest(
-                                f"database {self.source} stays in use by another session: "
-                                "it cannot be copied"
-                            )
-                        time.sleep(0.5)
-        finally:
-            maintenance.close()
-        copy = _connect(self.copy)
+        """A committed copy of this database (its installed modules, none of the other tests'
+        data) for the server; this process's connections to it closed first, queue_job's
+        runner thread's too when this process serves HTTP (started again afterwards)."""
+        self.runner_paused = database_copy.pause_job_runner()
+        if not database_copy.copy_database(self.source, self.copy):
+            self.skipTest(
+                f"database {self.source} stays in use by another session: it cannot be copied"
+            )
+        copy = database_copy.connect(self.copy)
         try:
             with copy.cursor() as cr:
                 # Odoo takes a plain-text password and hashes it at the first login.
@@ -183,25 +142,9 @@ class TestDunningQueueJobRunner(BaseCase):
                 os.killpg(self.server.pid, signal.SIGKILL)  # its workers and job runner
         if self.stderr:
             self.stderr.close()
-        maintenance = _connect("postgres")
-        try:
-            with maintenance.cursor() as cr:
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        cr.execute(f'DROP DATABASE IF EXISTS "{self.copy}"')
-                        break
-                    except errors.ObjectInUse:
-                        if time.monotonic() > deadline:
-                            raise
-                        time.sleep(0.5)
-        finally:
-            maintenance.close()
+        database_copy.drop_database(self.copy)
         subprocess.run(["rm", "-rf", self.tmp], check=False)  # noqa: S607
-        if self.runner_paused:
-            from odoo.addons.queue_job import jobrunner  # noqa: PLC0415
-
-            jobrunner._start_runner_thread("threaded server")
+        database_copy.resume_job_runner(self.runner_paused)
 
     def _log_tail(self):
         path = os.path.join(self.tmp, "server.log")
