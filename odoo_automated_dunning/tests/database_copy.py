@@ -5,7 +5,10 @@ own transaction never has."""
 import time
 
 import psycopg2
-from psycopg2 import errors
+from psycopg2 import (
+    errors,
+    sql as pgsql,
+)
 
 from odoo.sql_db import close_db
 from odoo.tools import config
@@ -73,8 +76,13 @@ def copy_database(source, copy):
     maintenance = connect("postgres")
     try:
         with maintenance.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{copy}"')
-            return _retry_while_in_use(cr, f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+            cr.execute(pgsql.SQL("DROP DATABASE IF EXISTS {}").format(pgsql.Identifier(copy)))
+            return _retry_while_in_use(
+                cr,
+                pgsql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    pgsql.Identifier(copy), pgsql.Identifier(source)
+                ),
+            )
     finally:
         maintenance.close()
 
@@ -83,7 +91,8 @@ def drop_database(copy):
     maintenance = connect("postgres")
     try:
         with maintenance.cursor() as cr:
-            if not _retry_while_in_use(cr, f'DROP DATABASE IF EXISTS "{copy}"'):
+            drop = pgsql.SQL("DROP DATABASE IF EXISTS {}").format(pgsql.Identifier(copy))
+            if not _retry_while_in_use(cr, drop):
                 raise RuntimeError(f"database {copy} stays in use: not dropped")
     finally:
         maintenance.close()
