@@ -97,3 +97,15 @@ class MemoryWatch:
             "call_growth_mb": self.call_peak - self.before,
             "peak_rss_mb": max(self.peak_before, self.call_peak),
         }
+
+
+def load_bench_run():
+    """bench/run (a script without a .py suffix) as a module, for the scripts run alone."""
+    import importlib.machinery  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+
+    path = Path(__file__).resolve().parent / "run"
+    loader = importlib.machinery.SourceFileLoader("bench_run", str(path))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("bench_run", loader))
+    loader.exec_module(module)
+    return module

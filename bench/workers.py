@@ -647,9 +647,8 @@ def results_lines(rows):
 
 def main(argv):
     import argparse  # noqa: PLC0415
-    import importlib.machinery  # noqa: PLC0415
-    import importlib.util  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+
+    from _measure import load_bench_run  # noqa: PLC0415 - bench/_measure.py
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
@@ -660,11 +659,7 @@ def main(argv):
         help="the server's workers share its session (one autogroup), as before",
     )
     options = parser.parse_args(argv)
-    path = Path(__file__).resolve().parent / "run"
-    loader = importlib.machinery.SourceFileLoader("bench_run", str(path))
-    spec = importlib.util.spec_from_loader("bench_run", loader)
-    bench_run = importlib.util.module_from_spec(spec)
-    loader.exec_module(bench_run)
+    bench_run = load_bench_run()
     odoo = bench_run.find_odoo()
     bench_run.LOGS.mkdir(parents=True, exist_ok=True)
     log = bench_run.LOGS / f"{options.db}_workers.log"
