@@ -12,6 +12,21 @@ from odoo.addons.odoo_automated_dunning.models import dunning_mail_body, dunning
 
 from .common import DunningCommon
 
+
+def _prepared_run(env, customers):
+    """A Prepare Only run of 20 June 2025 for ``customers``, done: its reminders are drafts."""
+    run = env["dunning.run"].create(
+        {
+            "date": "2025-06-20",
+            "company_id": env.company.id,
+            "prepare_only": True,
+            "partner_ids": [(6, 0, customers.ids)],
+        }
+    )
+    run.action_run()
+    return run
+
+
 EDITED_BODY = (
     '<div style="font-size: 13px;">'
     '<p>Hello <t t-out="object.partner_id.name"/>, edited by our credit team.</p>'
@@ -67,15 +82,7 @@ class TestDunningRenderBatch(DunningCommon):
             cls.customers |= customer
 
     def _prepared(self):
-        run = self.env["dunning.run"].create(
-            {
-                "date": "2025-06-20",
-                "company_id": self.env.company.id,
-                "prepare_only": True,
-                "partner_ids": [(6, 0, self.customers.ids)],
-            }
-        )
-        run.action_run()
+        run = _prepared_run(self.env, self.customers)
         communications = run.communication_ids.sudo().filtered(lambda c: c.state == "draft")
         self.assertEqual(len(communications), 4)
         return communications
@@ -252,15 +259,7 @@ class TestDunningLetterBatch(DunningCommon):
         return letters
 
     def test_pdftotext_and_python_cut_the_same_letters(self):
-        run = self.env["dunning.run"].create(
-            {
-                "date": "2025-06-20",
-                "company_id": self.env.company.id,
-                "prepare_only": True,
-                "partner_ids": [(6, 0, self.customers.ids)],
-            }
-        )
-        run.action_run()
+        run = _prepared_run(self.env, self.customers)
         communications = run.communication_ids.sudo().sorted("id")
         self.assertEqual(len(communications), 3)
         by_poppler = self._letters(communications)
