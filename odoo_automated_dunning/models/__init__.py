@@ -7,6 +7,7 @@ from . import dunning_level_channel
 from . import dunning_communication
 from . import dunning_communication_line
 from . import dunning_facts
+from . import dunning_facts_customer
 from . import dunning_send
 from . import dunning_send_email
 from . import dunning_mail_layout
@@ -36,6 +37,7 @@ from . import mail_notification
 from . import sms_sms
 from . import dunning_send_quota
 from . import dunning_reply
+from . import dunning_reply_gateway
 from . import mail_thread
 from . import dunning_level_variant
 from . import ir_qweb

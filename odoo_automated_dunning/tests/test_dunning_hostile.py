@@ -25,7 +25,7 @@ def q(value):
 
 @tagged("post_install", "-at_install")
 class TestDunningHostileInput(DunningPortalCommon):
-    """A corpus of hostile and clumsy input sent to every route of controllers/portal.py
+    """A corpus of hostile and clumsy input sent to every route of controllers/portal*.py
     (the payments page, pay, transaction, plan page, accept, plan pay, plan request,
     dispute) and of the preferences links (page, opt-out): logged in, anonymous with a
     valid link, anonymous with a bad one. No server error, no warning or error in the log,

@@ -1,6 +1,6 @@
 from odoo.http import request
 
-from odoo.addons.odoo_automated_dunning.controllers.portal import DunningPreferences
+from odoo.addons.odoo_automated_dunning.controllers.preferences import DunningPreferences
 
 
 class DunningVoicePreferences(DunningPreferences):
