@@ -32,7 +32,12 @@ LIMIT = int(os.environ.get("BENCH_LIMIT", "0"))
 
 
 sys.path.insert(0, os.environ["BENCH_DIR"])
-from _measure import MemoryWatch, cpu_time, warm_translations  # noqa: E402  (the path above)
+from _measure import (  # noqa: E402  (the path above)
+    MemoryWatch,
+    cpu_time,
+    warm_report_assets,
+    warm_translations,
+)
 
 
 def main(env):
@@ -66,9 +71,7 @@ def main(env):
             (env.ref("base.be").id,),
         )
         env.invalidate_all()
-        # Report stylesheets are built once, outside the measure, as a running server has them.
-        for bundle in ("web.report_assets_common", "web.report_assets_pdf"):
-            env["ir.qweb"]._get_asset_bundle(bundle, js=False, autoprefix=True).css()
+        warm_report_assets(env)  # as for OCA's PDFs (bench/oca_peer.py)
         env = env(context=dict(env.context, force_report_rendering=True))
     run = env["dunning.run"].create(vals)
     measured = run.action_run

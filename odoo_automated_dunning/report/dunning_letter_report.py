@@ -21,12 +21,44 @@ from odoo.addons.base.models.ir_actions_report import _wkhtml
 _logger = logging.getLogger(__name__)
 
 LETTER_REPORT = "odoo_automated_dunning.dunning_letter_report"
+# Our PDF reports run no script (no chart, no widget): wkhtmltopdf need not wait after the
+# page has loaded (its stylesheets and images included) for one to finish.
+SCRIPTLESS_REPORTS = (
+    "odoo_automated_dunning.report_dunning_letter",
+    "odoo_automated_dunning.report_dunning_statement",
+)
 
 
 class IrActionsReport(models.Model):
     """Rendering a batch of dunning letters, beside the letter report's action."""
 
     _inherit = "ir.actions.report"
+
+    @api.model
+    def _run_wkhtmltopdf(self, bodies, report_ref=False, **kwargs):
+        """Odoo makes wkhtmltopdf wait ``report.print_delay`` (1 s by default) after the page
+        has loaded, for the scripts of some reports; ours have none, and that wait was most of
+        a letter batch's time (pages compared pixel for pixel with and without it: the same).
+        ``odoo_automated_dunning.report_print_delay`` (milliseconds, 0 by default) sets it for
+        ours, for a template customised with a script."""
+        if not (report_ref and self._get_report(report_ref).report_name in SCRIPTLESS_REPORTS):
+            return super()._run_wkhtmltopdf(bodies, report_ref=report_ref, **kwargs)
+        delay = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("odoo_automated_dunning.report_print_delay", "0")
+        )
+        report = self.with_context(dunning_print_delay=delay)
+        return super(IrActionsReport, report)._run_wkhtmltopdf(
+            bodies, report_ref=report_ref, **kwargs
+        )
+
+    def _build_wkhtmltopdf_args(self, *args, **kwargs):
+        command_args = super()._build_wkhtmltopdf_args(*args, **kwargs)
+        delay = self.env.context.get("dunning_print_delay")
+        if delay is not None and "--javascript-delay" in command_args:
+            command_args[command_args.index("--javascript-delay") + 1] = str(delay)
+        return command_args
 
     @api.model
     def _dunning_render_letters(self, communications):

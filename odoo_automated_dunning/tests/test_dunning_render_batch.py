@@ -7,6 +7,7 @@ from odoo.tests import freeze_time, tagged
 from odoo.tools.mail import html_sanitize
 from odoo.tools.pdf import PdfReader
 
+from odoo.addons.base.models import ir_actions_report
 from odoo.addons.base.models.ir_qweb import IrQweb
 from odoo.addons.odoo_automated_dunning.models import dunning_mail_body, dunning_mail_layout
 
@@ -42,6 +43,7 @@ FRENCH_TERMS = {
     "Several invoices are late.": "Plusieurs factures sont en retard.",
 }
 LETTER_MODULE = "odoo.addons.odoo_automated_dunning.report.dunning_letter_report"
+LETTER_REPORT = "odoo_automated_dunning.dunning_letter_report"
 FIELDS = ["subject", "body_html", "email_from", "reply_to"]
 
 
@@ -276,3 +278,26 @@ class TestDunningLetterBatch(DunningCommon):
                     self.assertIn(reference, text)
                 else:
                     self.assertNotIn(reference, text)
+
+    def test_letters_do_not_wait_for_scripts(self):
+        """Odoo makes wkhtmltopdf wait report.print_delay after loading a page, for the
+        scripts of some reports; our letter has none and does not wait, unless configured."""
+        wkhtml = "odoo.addons.base.models.ir_actions_report._run_wkhtmltopdf"
+        calls = []
+
+        def spy(args, run=ir_actions_report._run_wkhtmltopdf):
+            calls.append(args[args.index("--javascript-delay") + 1])
+            return run(args)
+
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("report.print_delay", "20")
+        communications = _prepared_run(self.env, self.customers).communication_ids.sudo()
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        html = "<html><body><p>Printed</p></body></html>"
+        with self.allow_pdf_render(), patch(wkhtml, spy):
+            letters = self._letters(communications)
+            Report._run_wkhtmltopdf([html], report_ref="account.account_invoices")
+            params.set_param("odoo_automated_dunning.report_print_delay", "30")
+            Report._run_wkhtmltopdf([html], report_ref=LETTER_REPORT)
+        self.assertEqual(calls, ["0", "20", "30"], "letters 0 ms, Odoo's invoice its own")
+        self.assertTrue(all(letters.values()), "every letter has its pages")
