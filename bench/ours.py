@@ -35,6 +35,7 @@ sys.path.insert(0, os.environ["BENCH_DIR"])
 from _measure import (  # noqa: E402  (the path above)
     MemoryWatch,
     cpu_time,
+    warm_report,
     warm_report_assets,
     warm_translations,
 )
@@ -73,6 +74,20 @@ def main(env):
         env.invalidate_all()
         warm_report_assets(env)  # as for OCA's PDFs (bench/oca_peer.py)
         env = env(context=dict(env.context, force_report_rendering=True))
+
+        def first_letter():  # the last overdue customer's, undone (as OCA's first PDF)
+            last = env["dunning.facts"]._overdue_partner_ids(company, today)[-1:]
+            warm = env["dunning.run"].create(
+                {**vals, "prepare_only": True, "partner_ids": [Command.set(last)]}
+            )
+            warm.action_run()
+            env["ir.actions.report"].with_context(debug=False)._render_qweb_html(
+                "odoo_automated_dunning.dunning_letter_report",
+                warm.communication_ids.ids,
+                data={"report_type": "pdf", "debug": False},
+            )
+
+        warm_report(env, first_letter)
     run = env["dunning.run"].create(vals)
     measured = run.action_run
     if PHASE == "send":  # decided and recorded first, not measured: as OCA's emailer is
