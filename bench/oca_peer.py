@@ -172,7 +172,7 @@ def phase_pdf(env, policy):
         discard_logo_check=True, force_report_rendering=True
     )
 
-    def first_pdf():  # the last customer's, undone (as our first letter, bench/ours.py)
+    def first_pdfs():  # one per language (compiled per language), as our first letters
         others = generated.filtered(
             lambda line: (
                 line.level == 1
@@ -180,7 +180,8 @@ def phase_pdf(env, policy):
                 and line.partner_id not in lines.partner_id
             )
         )
-        other = others.filtered(lambda line: line.partner_id == others[-1:].partner_id)
+        by_lang = {line.partner_id.lang: line.partner_id for line in others}
+        other = others.filtered(lambda line: line.partner_id in by_lang.values())
         wizard = (
             env["credit.control.printer"]
             .with_context(active_model="credit.control.line", active_ids=other.ids)
@@ -193,7 +194,7 @@ def phase_pdf(env, policy):
             report.report_name, comms.ids, data={"report_type": "pdf", "debug": False}
         )
 
-    warm_report(env, first_pdf)
+    warm_report(env, first_pdfs)
     pdfs = []
 
     def print_and_render():

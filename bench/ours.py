@@ -75,10 +75,11 @@ def main(env):
         warm_report_assets(env)  # as for OCA's PDFs (bench/oca_peer.py)
         env = env(context=dict(env.context, force_report_rendering=True))
 
-        def first_letter():  # the last overdue customer's, undone (as OCA's first PDF)
-            last = env["dunning.facts"]._overdue_partner_ids(company, today)[-1:]
+        def first_letters():  # one per language (compiled per language), as OCA's first PDFs
+            overdue = env["dunning.facts"]._overdue_partner_ids(company, today)
+            by_lang = {p.lang: p.id for p in env["res.partner"].browse(overdue[LIMIT or 0 :])}
             warm = env["dunning.run"].create(
-                {**vals, "prepare_only": True, "partner_ids": [Command.set(last)]}
+                {**vals, "prepare_only": True, "partner_ids": [Command.set(list(by_lang.values()))]}
             )
             warm.action_run()
             env["ir.actions.report"].with_context(debug=False)._render_qweb_html(
@@ -87,7 +88,7 @@ def main(env):
                 data={"report_type": "pdf", "debug": False},
             )
 
-        warm_report(env, first_letter)
+        warm_report(env, first_letters)
     run = env["dunning.run"].create(vals)
     measured = run.action_run
     if PHASE == "send":  # decided and recorded first, not measured: as OCA's emailer is
