@@ -36,7 +36,12 @@ class DunningPortalDispute(DunningPortal):
         reasons = dict(DISPUTE_REASONS)
         text = f"{reasons.get(reason, reasons['other'])}: {message}"
         if not invoice.dunning_dispute:
-            invoice._dunning_open_dispute(text, source=request.env._("customer portal"))
+            user = request.env.user
+            invoice._dunning_open_dispute(
+                text,
+                source=request.env._("customer portal"),
+                author=partner if user._is_public() else user.partner_id,
+            )
         return self._dunning_back(query, "disputed")
 
     def _dunning_dispute_again(self, partner, query, invoice_id):

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -5,6 +7,10 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..core.predict import SOURCES as PREDICTION_SOURCES
+
+# Days a collector has to resolve a dispute (its To-Do's deadline): no setting, a credit
+# controller's usual week.
+DISPUTE_FOLLOW_UP_DAYS = 7
 
 
 class AccountMove(models.Model):
@@ -187,8 +193,11 @@ class AccountMove(models.Model):
             move.message_post(body=self.env._("Dispute resolved: dunning resumes."))
         return True
 
-    def _dunning_open_dispute(self, reason, source):
-        """Mark the invoices disputed, out of dunning, and give their collector a task."""
+    def _dunning_open_dispute(self, reason, source, author=None):
+        """Mark the invoices disputed, out of dunning: a note on each saying why, from where
+        (``source``) and by whom (``author``, a partner: the current user's by default), and a
+        To-Do for its collector to resolve it within DISPUTE_FOLLOW_UP_DAYS. Every way of
+        disputing (back office, customer portal, call, reply) comes here."""
         self.write(
             {
                 "dunning_dispute": True,
@@ -196,20 +205,43 @@ class AccountMove(models.Model):
                 "dunning_dispute_status": "open",
             }
         )
+        author = author or self.env.user.partner_id
+        # The customer's words as text, each line escaped: no markup, no link, no remote image
+        # survives (plaintext2html would make its addresses clickable links).
+        reason_html = Markup("<p>%s</p>") % Markup("<br/>").join(reason.splitlines())
+        todo = self.env.ref("mail.mail_activity_data_todo")
         for move in self:
-            partner = move.commercial_partner_id.with_company(move.company_id)
-            policy = self.env["dunning.payment.plan"]._policy_for(partner, move.company_id)
+            company = move.company_id
+            partner = move.commercial_partner_id.with_company(company)
+            policy = self.env["dunning.payment.plan"]._policy_for(partner, company)
             collector = partner._dunning_collector(policy)
             move.message_post(
-                body=self.env._("Disputed (%(origin)s): %(reason)s", origin=source, reason=reason),
+                body=Markup("<p>%s</p>%s")
+                % (
+                    self.env._(
+                        "Disputed by %(who)s (%(origin)s). Reason:",
+                        who=author.display_name,
+                        origin=source,
+                    ),
+                    reason_html,
+                ),
+                author_id=author.id,
                 subtype_xmlid="mail.mt_note",
             )
+            # Stored on the task: written in the collector's language.
+            summary = move.with_context(lang=collector.lang).env._("Resolve the customer's dispute")
+            if move.activity_ids.filtered(
+                lambda a, user=collector, summary=summary: (
+                    a.activity_type_id == todo and a.user_id == user and a.summary == summary
+                )
+            ):
+                continue  # disputed again: the open task stands, the note above says why
             move.with_context(mail_activity_quick_update=True).activity_schedule(
                 "mail.mail_activity_data_todo",
+                date_deadline=company._dunning_today() + timedelta(days=DISPUTE_FOLLOW_UP_DAYS),
                 user_id=collector.id,
-                summary=self.env._("Review the customer's dispute"),
-                # The customer's words as text: no markup, no link, no remote image survives.
-                note=Markup("<p>%s</p>") % Markup("<br/>").join(reason.splitlines()),
+                summary=summary,
+                note=reason_html,
             )
 
     def _invoice_paid_hook(self):

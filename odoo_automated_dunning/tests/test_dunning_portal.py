@@ -212,6 +212,22 @@ class TestDunningPortalAccess(DunningPortalCommon):
         self.assertEqual(self.inv_old.dunning_dispute_status, "open")
         self.assertIn("Charged twice", self.inv_old.dunning_dispute_reason)
         self.assertEqual(self.inv_old.activity_ids.user_id, self.env.user)
+        # The same path as a dispute recorded in the back office: the customer's note, a task
+        # due a week later, and no second task when the accountant records it again.
+        note = self.inv_old.message_ids.filtered(lambda m: "Disputed by" in str(m.body))
+        self.assertEqual(note.author_id, self.portal_user.partner_id)
+        self.assertIn(
+            f"Disputed by {self.portal_user.partner_id.display_name} (customer portal)",
+            str(note.body),
+        )
+        self.assertEqual(
+            self.inv_old.activity_ids.date_deadline,
+            fields.Date.add(self.env.company._dunning_today(), days=7),
+        )
+        self.env["dunning.dispute.wizard"].create(
+            {"move_ids": self.inv_old.ids, "reason": "Charged twice, confirmed on the phone"}
+        ).action_confirm()
+        self.assertEqual(len(self.inv_old.activity_ids), 1)
         run = self._run(fields.Date.today())
         reminder = run.communication_ids.filtered(lambda c: c.partner_id == self.customer)
         self.assertEqual(reminder.line_ids.move_id, self.inv_new)

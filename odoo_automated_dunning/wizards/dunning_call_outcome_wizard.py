@@ -78,11 +78,8 @@ class DunningCallOutcomeWizard(models.TransientModel):
                         customer=self.partner_id.display_name,
                     )
                 )
-            self.move_ids.write(
-                {
-                    "dunning_dispute": True,
-                    "dunning_dispute_reason": self.note or self.env._("Raised on a call."),
-                }
+            self.move_ids._dunning_open_dispute(
+                self.note or self.env._("Raised on a call."), self.env._("call")
             )
         communication = self.communication_id.sudo()
         if communication:

@@ -25,13 +25,12 @@ class DunningDisputeWizard(models.TransientModel):
                     names=", ".join(not_invoices.mapped("display_name")),
                 )
             )
-        self.move_ids.write(
-            {
-                "dunning_dispute": True,
-                "dunning_dispute_reason": self.reason,
-                "dunning_dispute_status": "open",
-            }
+        source = (
+            self.env._("customer's reply by email")
+            if self.reply_id
+            else self.env._("recorded in the back office")
         )
+        self.move_ids._dunning_open_dispute(self.reason, source)
         if self.reply_id:
             self.reply_id._dispute_recorded(self.move_ids)
         return {"type": "ir.actions.act_window_close"}
