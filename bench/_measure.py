@@ -4,6 +4,7 @@ They run as the standard input of `odoo shell`, so bench/run names this folder i
 """
 
 import contextlib
+import os
 import resource
 from pathlib import Path
 
@@ -15,6 +16,19 @@ def cpu_time():
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def db_cpu_time(cr):
+    """CPU seconds of the PostgreSQL backend serving ``cr`` (on this machine): the database's
+    share of a measure, which wall time mixes with waiting on a shared machine."""
+    cr.execute("SELECT pg_backend_pid()")
+    try:
+        stat = Path(f"/proc/{cr.fetchone()[0]}/stat").read_text()
+    except OSError:  # a server on another machine
+        return 0.0
+    # Fields 14 and 15 (utime, stime), counted after the command name in brackets.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # Modules whose code translations the measured work reads (report widgets, mail layout, ours).

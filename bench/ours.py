@@ -35,6 +35,7 @@ sys.path.insert(0, os.environ["BENCH_DIR"])
 from _measure import (  # noqa: E402  (the path above)
     MemoryWatch,
     cpu_time,
+    db_cpu_time,
     warm_report,
     warm_report_assets,
     warm_translations,
@@ -99,6 +100,7 @@ def main(env):
     profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
     memory = MemoryWatch()
     memory.start()
+    db_start = db_cpu_time(env.cr)
     start, cpu_start = time.perf_counter(), cpu_time()
     if profiler:
         profiler.enable()
@@ -106,6 +108,7 @@ def main(env):
     env.flush_all()
     seconds = time.perf_counter() - start
     cpu_seconds = cpu_time() - cpu_start
+    db_seconds = db_cpu_time(env.cr) - db_start
     memory.stop()
     if profiler:  # where the time goes, for bench/README.md
         profiler.disable()
@@ -123,6 +126,8 @@ def main(env):
                 # CPU time (this process and wkhtmltopdf): steadier than wall time on a
                 # shared machine.
                 "cpu_seconds": round(cpu_seconds, 3),
+                # and the CPU time of PostgreSQL's backend serving it
+                "db_cpu_seconds": round(db_seconds, 3),
                 "queries": env.cr.sql_log_count - queries,
                 # The process's own peak, the RSS before the call and the call's own growth.
                 **memory.figures(),

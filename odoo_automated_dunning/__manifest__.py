@@ -1,6 +1,6 @@
 {
     "name": "Automated Dunning",
-    "version": "19.0.7.0.0",
+    "version": "19.0.8.0.0",
     "category": "Accounting/Accounting",
     "summary": "Dunning policies and levels that chase overdue invoices by email, letter, SMS "
     "and phone, every day",

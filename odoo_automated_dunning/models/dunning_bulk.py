@@ -41,6 +41,15 @@ def insert_rows(model, vals_list):
     model.check_access("create")
     given = {name for vals in vals_list for name in vals}
     fields_ = model._fields
+    # The currency of an amount whose currency field is read through another record (a
+    # reminder line's, through its invoice) may be given beside it to round it by: it is
+    # not written.
+    given -= {
+        fields_[name].get_currency_field(model)
+        for name in given
+        if fields_[name].type == "monetary"
+        and not fields_[fields_[name].get_currency_field(model)].store
+    }
     for name in given:
         field = fields_[name]
         # A computed field only when precomputed: create takes its value as given then.

@@ -470,7 +470,7 @@ class DunningCommunication(models.Model):
         insert_rows(
             self.env["dunning.communication.line"],
             [
-                {**line, "communication_id": communication.id, "company_id": run.company_id.id}
+                {**line, "communication_id": communication.id}
                 for communication, lines in zip(communications, lines_of, strict=True)
                 for line in lines
             ],
@@ -535,6 +535,7 @@ class DunningCommunication(models.Model):
                     "escalated": line.escalated,
                     "date_due": line.invoice.due_date,
                     "days_overdue": line.days_overdue,
+                    # Not written (the invoice's): what the amount is rounded in.
                     "currency_id": line.invoice.currency_id,
                     "amount_residual": line.invoice.residual,
                 }

@@ -1,6 +1,7 @@
 import random
 
 from odoo.tests import TransactionCase, freeze_time, tagged
+from odoo.tools import sql
 
 from ..models.dunning_bulk import _rounder
 from .common import DunningCommon
@@ -80,3 +81,24 @@ class TestDunningBulkRun(DunningCommon):
         self.assertEqual(lines.company_id, self.env.company)
         self.assertNotIn("create_uid", lines._fields)
         self.assertEqual(communications.create_uid, self.env.user)
+
+    def test_lines_read_their_currency_and_company_through_invoice_and_reminder(self):
+        """A line stores neither (a foreign key each, checked row by row in a large run):
+        its amount is in its invoice's currency, rounded in it, and it is found, grouped and
+        hidden by the reminder's company."""
+        jpy = self.setup_other_currency("JPY", rounding=1.0, rates=[("2017-01-01", 150.0)])
+        self._invoice(self.customer, 1000.0, "2025-06-01", currency=jpy)
+        self._invoice(self.customer, 40.55, "2025-06-05")
+        lines = self._run("2025-06-20").communication_ids.line_ids
+        self.assertEqual(
+            sorted((line.currency_id.name, line.amount_residual) for line in lines),
+            [("JPY", 1000.0), ("USD", 40.55)],
+        )
+        Line = self.env["dunning.communication.line"]
+        self.assertEqual(Line.search([("company_id", "=", self.env.company.id)]), lines)
+        self.assertEqual(
+            Line._read_group([("id", "in", lines.ids)], ["currency_id"], ["amount_residual:sum"]),
+            [(jpy, 1000.0), (self.env.company.currency_id, 40.55)],
+        )
+        columns = sql.table_columns(self.env.cr, Line._table)
+        self.assertFalse({"company_id", "currency_id"} & set(columns))

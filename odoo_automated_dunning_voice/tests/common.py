@@ -89,12 +89,10 @@ class VoiceCommon(DunningCommon, HttpCase):
                         Command.create(
                             {
                                 "move_id": move.id,
-                                "company_id": self.env.company.id,
                                 "level_id": level.id,
                                 "escalated": True,
                                 "date_due": move.invoice_date_due,
                                 "days_overdue": 10,
-                                "currency_id": move.currency_id.id,
                                 "amount_residual": move.amount_residual,
                             }
                         )
