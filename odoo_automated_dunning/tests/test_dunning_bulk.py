@@ -97,8 +97,12 @@ class TestDunningBulkRun(DunningCommon):
         Line = self.env["dunning.communication.line"]
         self.assertEqual(Line.search([("company_id", "=", self.env.company.id)]), lines)
         self.assertEqual(
-            Line._read_group([("id", "in", lines.ids)], ["currency_id"], ["amount_residual:sum"]),
-            [(jpy, 1000.0), (self.env.company.currency_id, 40.55)],
+            dict(
+                Line._read_group(
+                    [("id", "in", lines.ids)], ["currency_id"], ["amount_residual:sum"]
+                )
+            ),
+            {jpy: 1000.0, self.env.company.currency_id: 40.55},
         )
         columns = sql.table_columns(self.env.cr, Line._table)
         self.assertFalse({"company_id", "currency_id"} & set(columns))
