@@ -3,6 +3,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tools import SQL
 
 from .common import DunningCommon
 
@@ -250,6 +251,42 @@ class TestDunningReports(DunningCommon):
         self.assertEqual(acme(), (1100.0, 3, "2025-05-01"))
         self._pay(plain)
         self.assertEqual(acme(), (700.0, 2, "2025-05-01"))
+
+    def test_worklist_follows_a_dispute_and_its_resolution_at_once(self):
+        invoice = self._invoice(self.customer, 900.0, "2025-06-01")
+        self._invoice(self.customer, 100.0, "2025-06-01")
+        receivable = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        Worklist = self.env["dunning.worklist"]
+
+        def acme():
+            self.env.invalidate_all()
+            row = Worklist.search([("partner_id", "=", self.customer.id)])
+            return row.overdue_amount, row.invoice_count
+
+        self.assertEqual(acme(), (1000.0, 2))
+        self.assertTrue(receivable.dunning_chased)
+        invoice._dunning_open_dispute("Goods not received", "portal")
+        self.assertFalse(receivable.dunning_chased, "a disputed invoice's items are not chased")
+        self.assertEqual(acme(), (100.0, 1))
+        invoice.action_dunning_resolve_dispute()
+        self.assertEqual(acme(), (1000.0, 2))
+        self._pay(invoice)
+        self.assertFalse(receivable.dunning_chased, "a paid invoice's items are not chased")
+        self.assertEqual(acme(), (100.0, 1))
+        # The install fills the column in SQL: it says what the compute says, item by item
+        # (the customer's invoices, its payment, and the company's other entries).
+        Line = self.env["account.move.line"]
+        Line.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT line.id, COALESCE(line.dunning_chased, FALSE), %s FROM account_move_line"
+                " line JOIN account_move move ON move.id = line.move_id",
+                Line._dunning_chased_sql(),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        self.assertIn(True, {row[1] for row in rows})
+        self.assertEqual([row for row in rows if row[1] != row[2]], [])
 
     def _promise(self, invoice, amount, promised, state):
         return self.env["dunning.promise"].create(
