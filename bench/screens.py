@@ -180,11 +180,13 @@ def eval_context(env):
 
 
 def our_field_names(env, model):
-    """Fields our addons add to a model of Odoo's (to leave them out of the reference)."""
+    """Fields our addons add to a model of Odoo's (to leave them out of the reference): those
+    only our addons register (every inheriting addon registers display_name and id too)."""
     env.cr.execute(
         "SELECT f.name FROM ir_model_fields f JOIN ir_model_data d "
         "ON d.model = 'ir.model.fields' AND d.res_id = f.id "
-        "WHERE f.model = %s AND d.module LIKE 'odoo_automated_dunning%%'",
+        "WHERE f.model = %s GROUP BY f.name "
+        "HAVING bool_and(d.module LIKE 'odoo_automated_dunning%%')",
         (model,),
     )
     return {row[0] for row in env.cr.fetchall()}
@@ -329,7 +331,7 @@ def graph_call(env, xmlid, label):
     }
 
 
-def node_spec(node, fields_info, env, model):
+def node_spec(node, fields_info, env, drop):
     """The web client's specification of one <field> node."""
     name = node.get("name")
     info = fields_info.get(name) or {}
@@ -342,42 +344,59 @@ def node_spec(node, fields_info, env, model):
             return {"fields": {"display_name": {}}}
         comodel = info["relation"]
         subfields = env[comodel].fields_get(attributes=["type", "relation"])
-        spec = list_spec(sub, subfields, env, comodel)
-        return {"fields": spec, "limit": SUBLIST_LIMIT}
+        return {"fields": arch_spec(sub, subfields, env, comodel, drop), "limit": SUBLIST_LIMIT}
     return {}
 
 
-def list_spec(arch, fields_info, env, model):
+def arch_spec(arch, fields_info, env, model, drop):
+    """Every <field> of a list or form arch (not those of its sub-views, which belong to the
+    comodel), less the ``drop`` ones: {model: names}."""
     spec = {}
-    for node in arch.iterchildren("field"):
-        spec[node.get("name")] = node_spec(node, fields_info, env, model)
-    return spec
-
-
-def form_spec(arch, fields_info, env, model):
-    spec = {"display_name": {}}
 
     def walk(element):
         for child in element:
             if not isinstance(child.tag, str):
                 continue
             if child.tag == "field":
-                spec[child.get("name")] = node_spec(child, fields_info, env, model)
-                continue  # its sub-views belong to the comodel
+                name = child.get("name")
+                if name not in drop.get(model, ()):
+                    spec[name] = node_spec(child, fields_info, env, drop)
+                continue
             walk(child)
 
     walk(arch)
     return spec
 
 
-def list_call(env, xmlid, label, drop=(), kind="list"):
-    _action, model, ctx, domain, _groupby, archs, fields_info = action_views(env, xmlid, ["list"])
-    arch = archs["list"]
-    spec = {k: v for k, v in list_spec(arch, fields_info, env, model).items() if k not in drop}
+def view_call(env, label, kind, action=None, record=None, drop=None):
+    """What the web client calls to open a list (``action``'s list view: its first page and
+    the count) or a form (``record``'s form view), from the view's arch; ``drop``, {model:
+    field names}, leaves fields out, in sub-lists too (the reference rows)."""
+    from lxml import etree  # noqa: PLC0415
+
+    drop = drop or {}
+    if action:
+        _action, model, ctx, domain, _groupby, archs, fields_info = action_views(
+            env, action, ["list"]
+        )
+        arch = archs["list"]
+    else:
+        model = record._name
+        result = env[model].get_views([[False, "form"]])
+        arch = etree.fromstring(result["views"]["form"]["arch"])
+        fields_info = result["models"][model]["fields"]
+    spec = arch_spec(arch, fields_info, env, model, drop)
+    call = {"label": label, "kind": kind, "model": model}
+    if not action:
+        spec = {"display_name": {}, **spec}
+        return {
+            **call,
+            "method": "web_read",
+            "args": [record.ids, spec],
+            "kwargs": {"context": {"bin_size": True}},
+        }
     return {
-        "label": label,
-        "kind": kind,
-        "model": model,
+        **call,
         "method": "web_search_read",
         "args": [],
         "kwargs": {
@@ -392,30 +411,16 @@ def list_call(env, xmlid, label, drop=(), kind="list"):
     }
 
 
-def form_call(env, model, record, label, drop=(), kind="form"):
-    from lxml import etree  # noqa: PLC0415
-
-    result = env[model].get_views([[False, "form"]])
-    arch = etree.fromstring(result["views"]["form"]["arch"])
-    fields_info = result["models"][model]["fields"]
-    spec = {k: v for k, v in form_spec(arch, fields_info, env, model).items() if k not in drop}
-    return {
-        "label": label,
-        "kind": kind,
-        "model": model,
-        "method": "web_read",
-        "args": [record.ids, spec],
-        "kwargs": {"context": {"bin_size": True}},
-    }
-
-
 def build_calls(env, big, typical, invoice_big, invoice_typical, run):
     overdue = env["dunning.facts"]._overdue_invoices(big)
     # The pay page takes at most 500 invoices (core.inputs.MAX_IDS: bounded work).
     pay_ids = overdue.filtered(lambda m: m.currency_id == overdue[:1].currency_id).ids[:500]
-    ours_partner = our_field_names(env, "res.partner")
-    ours_move = our_field_names(env, "account.move")
-    ours_line = our_field_names(env, "account.move.line")
+    ours = {
+        model: our_field_names(env, model)
+        for model in ("res.partner", "account.move", "account.move.line")
+    }
+    customers = "account.res_partner_action_customer"
+    invoices = "account.action_move_out_invoice_type"
     delinquency = "odoo_automated_dunning.dunning_delinquency_report_action"
     default = pivot_call(env, delinquency, "delinquency pivot (default)")
     default["label"] = f"delinquency pivot by {' x '.join(default['args'][1][-1])} (default)"
@@ -435,14 +440,16 @@ def build_calls(env, big, typical, invoice_big, invoice_typical, run):
             calls.append(pivot_call(env, xmlid, f"{label} pivot (default)"))
             calls.append(graph_call(env, xmlid, f"{label} graph (default)"))
     calls += [
-        list_call(env, "odoo_automated_dunning.dunning_worklist_action", "worklist"),
-        list_call(env, "account.res_partner_action_customer", "customers list with our columns"),
-        list_call(env, "account.action_move_out_invoice_type", "invoices list with our columns"),
-        list_call(env, "odoo_automated_dunning.dunning_communication_action", "reminders list"),
-        form_call(env, "res.partner", big, f"customer form, {BIG} invoices"),
-        form_call(env, "res.partner", typical, "customer form, typical"),
-        form_call(env, "account.move", invoice_big, f"invoice form (customer of {BIG})"),
-        form_call(env, "account.move", invoice_typical, "invoice form, typical"),
+        view_call(env, "worklist", "list", "odoo_automated_dunning.dunning_worklist_action"),
+        view_call(env, "customers list with our columns", "list", customers),
+        view_call(env, "invoices list with our columns", "list", invoices),
+        view_call(
+            env, "reminders list", "list", "odoo_automated_dunning.dunning_communication_action"
+        ),
+        view_call(env, f"customer form, {BIG} invoices", "form", record=big),
+        view_call(env, "customer form, typical", "form", record=typical),
+        view_call(env, f"invoice form (customer of {BIG})", "form", record=invoice_big),
+        view_call(env, "invoice form, typical", "form", record=invoice_typical),
         {
             "label": "run preview (button)",
             "kind": "button",
@@ -486,43 +493,13 @@ def build_calls(env, big, typical, invoice_big, invoice_typical, run):
             ],
             "kwargs": {"context": {}},
         },
-        list_call(
-            env,
-            "account.res_partner_action_customer",
-            "REF customers list, Odoo's columns only",
-            drop=ours_partner,
-            kind="ref",
-        ),
-        list_call(
-            env,
-            "account.action_move_out_invoice_type",
-            "REF invoices list, Odoo's columns only",
-            drop=ours_move | ours_line,
-            kind="ref",
-        ),
-        form_call(
-            env,
-            "res.partner",
-            typical,
-            "REF customer form, Odoo's fields only",
-            ours_partner,
-            "ref",
-        ),
-        form_call(
-            env,
-            "account.move",
-            invoice_typical,
-            "REF invoice form, Odoo's fields only",
-            ours_move | ours_line,
-            "ref",
+        view_call(env, "REF customers list, Odoo's columns only", "ref", customers, drop=ours),
+        view_call(env, "REF invoices list, Odoo's columns only", "ref", invoices, drop=ours),
+        view_call(env, "REF customer form, Odoo's fields only", "ref", record=typical, drop=ours),
+        view_call(
+            env, "REF invoice form, Odoo's fields only", "ref", record=invoice_typical, drop=ours
         ),
     ]
-    # Sub-list specs keep our fields of the lines out of the reference invoice form too.
-    for call in calls:
-        if call["label"].startswith("REF invoice form"):
-            lines = call["args"][1].get("invoice_line_ids", {}).get("fields", {})
-            for name in ours_line:
-                lines.pop(name, None)
     return json.loads(json.dumps(calls, default=list))
 
 
@@ -594,10 +571,6 @@ def timed(function, repeat=3):
         result = function()
         times.append(time.perf_counter() - started)
     return round(1000 * statistics.median(times)), result
-
-
-def preview_form_call(calls_by_model, wizard):
-    return calls_by_model.get(wizard)
 
 
 def measure(port, db, plan, timeout):
