@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -299,38 +300,38 @@ class AccountMove(models.Model):
         return bool(schedule) and max(day for day, _amount in schedule) > self.invoice_date_due
 
     def _dunning_ensure_access_tokens(self):
-        """Give the invoices their portal tokens in one query before pay links are rendered.
+        """Give the invoices their portal tokens before pay links are rendered.
 
         The portal writes a missing token through account.move.write, one invoice at a time,
-        which was half the cost of a run; the token is the same kind of random UUID.
+        which was half the cost of a run; the token is the same kind of random UUID, put in
+        the cache and written with the invoices' next flush: when a reminder moves them to
+        its level (``_dunning_set_level``), in the same UPDATE, so each row is written once.
         """
         missing = self.filtered(lambda move: not move.access_token)
-        if missing:
-            self.env.cr.execute(
-                "UPDATE account_move SET access_token = gen_random_uuid()::text"
-                " WHERE id = ANY(%s) AND access_token IS NULL",
-                [missing.ids],
-            )
-            missing.invalidate_recordset(["access_token"])
+        if not missing:
+            return
+        missing.modified(["access_token"], before=True)
+        field = self._fields["access_token"]
+        for move in missing:
+            field.write(move, str(uuid.uuid4()))
+        missing.modified(["access_token"])
 
-    def _dunning_set_level(self, level_id, day):
-        """Record the level sent on ``day``, in one query for the whole batch.
+    def _dunning_set_level(self, level_id, day, flush=True):
+        """Record the level sent on ``day`` for the whole batch, in one UPDATE per thousand
+        invoices (with their pending portal tokens); ``flush=False`` leaves it to the caller,
+        which sets several levels and flushes once.
 
         account.move.write re-synchronises every invoice's lines (a fifth of a run's time)
         for two fields nothing in accounting depends on; the caller checked access already.
+        The fields are written as write() writes them after its own business (cache, dirty
+        values, then ``modified`` for what depends on them); the flush sets write_uid and
+        write_date.
         """
         self.check_access("write")
-        self.env.cr.execute(
-            "UPDATE account_move SET dunning_level_id = %s, dunning_last_date = %s,"
-            " write_uid = %s, write_date = (now() at time zone 'UTC') WHERE id = ANY(%s)",
-            [level_id, day, self.env.uid, self.ids],
-        )
-        self.invalidate_recordset(
-            [
-                "dunning_level_id",
-                "dunning_last_date",
-                "dunning_next_date",
-                "write_uid",
-                "write_date",
-            ]
-        )
+        fnames = ["dunning_level_id", "dunning_last_date"]
+        self.modified(fnames, before=True)
+        for fname, value in zip(fnames, (level_id, day), strict=True):
+            self._fields[fname].write(self, value)
+        self.modified(fnames)
+        if flush:
+            self.flush_recordset(fnames)

@@ -31,6 +31,7 @@ _TAG = re.compile(r"(<[^<>]*>)")
 _HREF = re.compile(r'(\shref=")([^"]*)(")')
 _MARK = re.compile(r"dunningmark(\d+)x")
 _PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9\-_.!~*()@/:=?;#%&,+]*")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Inside these the parser keeps raw text: nothing in them is taken out.
 _RAW_TEXT = re.compile(
     r"<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript)\b", re.I
@@ -43,7 +44,7 @@ def _plain_text(text):
         and "<" not in text
         and ">" not in text
         and "--" not in text
-        and all(ord(char) >= 32 and not 0x7F <= ord(char) <= 0x9F for char in text)
+        and not _CONTROL.search(text)
     )
 
 

@@ -69,8 +69,14 @@ class DunningSend(models.AbstractModel):
         for line in sent.line_ids.filtered("escalated"):
             by_level[line.level_id.id, line.communication_id.date].add(line.move_id.id)
         for (level_id, day), move_ids in by_level.items():
-            self.env["account.move"].browse(list(move_ids))._dunning_set_level(level_id, day)
+            self.env["account.move"].browse(list(move_ids))._dunning_set_level(
+                level_id, day, flush=False
+            )
         escalated_moves = set().union(*by_level.values()) if by_level else set()
+        # One UPDATE per invoice for its level, date and the portal token its pay link got.
+        self.env["account.move"].browse(escalated_moves).flush_recordset(
+            ["dunning_level_id", "dunning_last_date"]
+        )
         self.env["dunning.promise"].search(
             [
                 ("company_id", "in", communications.company_id.ids),

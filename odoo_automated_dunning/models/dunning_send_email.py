@@ -77,8 +77,9 @@ class DunningSendEmail(models.AbstractModel):
                 for communication, mail in zip(sent, mails, strict=True)
             ]
         )
-        for communication, mail in zip(sent, mails, strict=True):
-            communication.write(
+        self._write_each(
+            sent,
+            [
                 {
                     # Sent once the mail server accepts it (mail_mail.py).
                     "state": "queued",
@@ -91,10 +92,42 @@ class DunningSendEmail(models.AbstractModel):
                     "body": mail.body_html,
                     "recipient_address": communication.recipient_id.email,
                 }
-            )
+                for communication, mail in zip(sent, mails, strict=True)
+            ],
+        )
         # Over the company's email quota, emails wait for the next free hours (never dropped).
         self.env["dunning.send.quota"].sudo()._apply(sent)
         self._attach_documents(sent, mails)
+
+    @api.model
+    def _write_each(self, records, vals_list):
+        """Write each of ``records`` its own values (plain stored fields), as ``write`` does
+        record by record, with its checks and bookkeeping done once for the set: access to
+        the model and fields checked, the values put in the cache and flushed as the ORM
+        flushes a write (write_uid and write_date set, one UPDATE per hundred rows), the
+        fields depending on them marked (the decision, the run's counters), the Python
+        constraints checked. ``write`` did that work again for each of a batch's reminders."""
+        if not records:
+            return
+        fnames = sorted(set().union(*vals_list))
+        records.check_access("write")
+        fields_ = [records._fields[fname] for fname in fnames]
+        for field in fields_:
+            # What write() would do more for these is not done here: refuse them.
+            if not field.store or field.compute or field.inverse or field.type.endswith("2many"):
+                raise ValueError(f"{field} is not a plain stored field")
+            records._check_field_access(field, "write")
+        records.modified(
+            [f.name for f in fields_ if records.pool.is_modifying_relations(f)], before=True
+        )
+        log = {"write_uid": self.env.uid, "write_date": self.env.cr.now()}
+        for record, vals in zip(records, vals_list, strict=True):
+            for fname, value in (vals | log).items():
+                records._fields[fname].write(record, value)
+        records.modified([*fnames, *log])
+        records._validate_fields(fnames)
+        if records._check_company_auto:
+            records._check_company(fnames)
 
     @api.model
     def _write_chatter_copies(self, mails, bodies):
@@ -138,7 +171,10 @@ class DunningSendEmail(models.AbstractModel):
         # The body compiled once per language for the batch, not once per reminder (ir_qweb.py).
         template = template.with_context(dunning_qweb_cache={})
         try:
-            with self.env.cr.savepoint():
+            # Rendering writes nothing: the savepoint only recovers from a failed query, so it
+            # need not flush first, and the invoices' new portal tokens stay pending until
+            # their level is written with them (one UPDATE per invoice, dunning_send.py).
+            with self.env.cr.savepoint(flush=False):
                 return template._generate_template(communications.ids, fields_to_render)
         except Exception:  # noqa: BLE001 - one broken record must not stop the batch
             _logger.info("Rendering %s failed for a batch, retrying one by one", template.name)

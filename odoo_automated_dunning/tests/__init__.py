@@ -29,3 +29,4 @@ from . import test_dunning_customer_form
 from . import test_dunning_bulk
 from . import test_dunning_mail_batch
 from . import test_dunning_dispute
+from . import test_dunning_send_writes
