@@ -28,7 +28,7 @@ class DunningSendEmail(models.AbstractModel):
         """
         communications.line_ids.move_id._dunning_ensure_access_tokens()
         mail_vals = []
-        sent = communications.browse()
+        sent_ids = []  # a list, not a recordset grown one by one (each union copies it)
         for template, batch in communications.grouped(
             lambda c: c.mail_template_id or c.level_id.mail_template_id
         ).items():
@@ -47,12 +47,13 @@ class DunningSendEmail(models.AbstractModel):
                 if isinstance(values, Exception) or values is None:
                     communication.write({"state": "failed", "error_message": str(values)})
                     continue
-                sent |= communication
+                sent_ids.append(communication.id)
                 mail_vals.append(
                     self._mail_values(
                         communication, template, values, contents.get(communication.id)
                     )
                 )
+        sent = communications.browse(sent_ids)
         # The chatter copies are sanitised once per shape of body (dunning_mail_body.py) and
         # written after the mails are created; a copy with embedded images goes through
         # create, which turns them into attachments.
