@@ -173,7 +173,7 @@ class DunningFacts(models.AbstractModel):
         invoices each customer would be reminded of, for the rules that count per debt.
         """
         capped, notes = defaultdict(frozenset), defaultdict(tuple)
-        rules = {partner.id: company._dunning_cap_rules(partner) for partner in partners}
+        rules = company._dunning_cap_rules(partners)
         horizon = max(
             (max(rule.days, rule.quiet_days) for found in rules.values() for rule in found),
             default=0,
