@@ -211,6 +211,15 @@ def run(env, smtp_host, smtp_port):
     _enter_missing_rate(env, partners["Müller Maschinenbau GmbH"], german)
     # Two customers answered today's reminder by email: read through the mail gateway.
     _customer_replies(env, runs[-1], today)
+    # Atelier Lumière disputes its newer invoice in the portal (in French): out of dunning,
+    # a note on the invoice and a task for its collector.
+    disputed = invoices["Atelier Lumière SARL"].filtered(lambda move: move.amount_total == 640.0)
+    french = disputed.with_context(lang="fr_FR")
+    french._dunning_open_dispute(
+        "Marchandise non reçue : 2 luminaires sur 5 manquent à la livraison.",
+        source=french.env._("customer portal"),
+        author=disputed.partner_id,
+    )
     # With the automated-calls bridge: one call, Twilio played by a local stand-in.
     if "dunning.send.voice" in env:
         from odoo.addons.odoo_automated_dunning_voice.demo import voice_demo  # noqa: PLC0415

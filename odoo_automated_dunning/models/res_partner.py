@@ -326,11 +326,12 @@ class ResPartner(models.Model):
     def _dunning_collector(self, policy=None):
         """Who collects this customer: its own collector, else the policy's, else its
         salesperson, else the current user (the administrator when a customer acts in the
-        portal). Read in the customer's company (``with_company``)."""
+        portal, or a scheduled action as OdooBot: no one reads OdooBot's tasks). Read in the
+        customer's company (``with_company``)."""
         self.ensure_one()
         partner = self.commercial_partner_id
         user = self.env.user
-        if user.share:
+        if user.share or user._is_superuser():
             user = self.env.ref("base.user_admin", raise_if_not_found=False) or user
         return (
             partner.dunning_responsible_id

@@ -90,3 +90,12 @@ class TestDunningDispute(DunningCommon):
         self.assertEqual(self.second.dunning_dispute_status, "open")
         self.assertIn("(call)", str(self._notes(self.second).body))
         self.assertEqual(self.second.activity_ids.user_id, self.collector)
+
+    def test_a_dispute_recorded_by_a_scheduled_action_tasks_a_person_not_odoobot(self):
+        """A reply read by the mail gateway's scheduled action runs as OdooBot: with no
+        collector, policy responsible or salesperson, the task goes to the administrator."""
+        self.customer.with_company(self.env.company).dunning_responsible_id = False
+        self.customer.user_id = False
+        odoobot = self.env.ref("base.user_root")
+        self.invoice.with_user(odoobot)._dunning_open_dispute("Not ordered", "email reply")
+        self.assertEqual(self.invoice.activity_ids.user_id, self.env.ref("base.user_admin"))
