@@ -5,6 +5,7 @@ from . import dunning_policy
 from . import dunning_level
 from . import dunning_level_channel
 from . import dunning_communication
+from . import dunning_communication_record
 from . import dunning_communication_line
 from . import dunning_facts
 from . import dunning_facts_customer
