@@ -203,7 +203,7 @@ class DunningSendEmail(models.AbstractModel):
             "body": (content if content is not None else values.get("body_html")) or "",
             "email_from": values.get("email_from") or company.email_formatted,
             # Replies come back to Odoo through the company's catchall (its alias domain),
-            # where the mail gateway links them to the reminder (dunning_reply.py); without
+            # where the mail gateway links them to the reminder (dunning_reply_gateway.py); without
             # one they go to the sender's address.
             "reply_to": values.get("reply_to")
             or company.catchall_formatted
